@@ -1,0 +1,171 @@
+"""Activation functions, keyed by stable names.
+
+Each activation computes its output in place and its derivative *from that
+output* (never from the pre-activation), so the trainer needs to keep only one
+array per layer. Every function here is written to be numerically stable at
+``|z| = 1000`` without warnings.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Activation:
+    """An elementwise function ``a = f(z)`` with ``f'(z)`` expressed through ``a``."""
+
+    name = ""
+
+    def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Return ``f(z)`` (shape of ``z``); ``out`` may be ``z`` itself."""
+        raise NotImplementedError
+
+    def derivative(self, a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Return ``f'(z)`` computed from the output ``a = f(z)``."""
+        raise NotImplementedError
+
+
+class Sigmoid(Activation):
+    name = "sigmoid"
+
+    def forward(self, z, out=None):
+        # With e = exp(-|z|) <= 1 nothing overflows, and both branches keep full
+        # relative precision: 1 / (1 + e) for z >= 0, e / (1 + e) for z < 0.
+        e = np.abs(z)
+        np.negative(e, out=e)
+        np.exp(e, out=e)
+        numerator = np.where(z >= 0, 1.0, e)
+        e += 1.0
+        return np.divide(numerator, e, out=out)
+
+    def derivative(self, a, out=None):
+        out = np.subtract(1.0, a, out=out)
+        out *= a
+        return out
+
+
+class Tanh(Activation):
+    name = "tanh"
+
+    def forward(self, z, out=None):
+        return np.tanh(z, out=out)
+
+    def derivative(self, a, out=None):
+        out = np.multiply(a, a, out=out)
+        np.subtract(1.0, out, out=out)
+        return out
+
+
+class ReLU(Activation):
+    name = "relu"
+
+    def forward(self, z, out=None):
+        return np.maximum(z, 0.0, out=out)
+
+    def derivative(self, a, out=None):
+        out = np.greater(a, 0.0, out=out if out is not None else np.empty_like(a))
+        return out
+
+
+class LeakyReLU(Activation):
+    name = "leaky_relu"
+    slope = 0.01
+
+    def forward(self, z, out=None):
+        # max(z, slope * z) is z for z > 0 and slope * z otherwise.
+        return np.maximum(z, self.slope * z, out=out)
+
+    def derivative(self, a, out=None):
+        out = np.greater(a, 0.0, out=out if out is not None else np.empty_like(a))
+        out *= 1.0 - self.slope
+        out += self.slope
+        return out
+
+
+class ELU(Activation):
+    name = "elu"
+    alpha = 1.0
+
+    def forward(self, z, out=None):
+        negative = np.expm1(np.minimum(z, 0.0))
+        negative *= self.alpha
+        return _select(z > 0, z, negative, out)
+
+    def derivative(self, a, out=None):
+        # For z <= 0, f(z) = alpha (e^z - 1), so f'(z) = f(z) + alpha.
+        return _select(a > 0, 1.0, a + self.alpha, out)
+
+
+class Softplus(Activation):
+    name = "softplus"
+
+    def forward(self, z, out=None):
+        # log(1 + e^z) = max(z, 0) + log1p(e^-|z|), stable for any z.
+        tail = np.abs(z)
+        np.negative(tail, out=tail)
+        np.exp(tail, out=tail)
+        np.log1p(tail, out=tail)
+        out = np.maximum(z, 0.0, out=out)
+        out += tail
+        return out
+
+    def derivative(self, a, out=None):
+        # f'(z) = sigmoid(z) = 1 - e^{-f(z)}.
+        out = np.negative(a, out=out)
+        np.exp(out, out=out)
+        np.subtract(1.0, out, out=out)
+        return out
+
+
+class Linear(Activation):
+    name = "linear"
+
+    def forward(self, z, out=None):
+        if out is None:
+            return z.copy()
+        if out is not z:
+            out[...] = z
+        return out
+
+    def derivative(self, a, out=None):
+        if out is None:
+            return np.ones_like(a)
+        out.fill(1.0)
+        return out
+
+
+def _select(condition, x, y, out):
+    """``np.where`` that writes into ``out`` when given and keeps ``y``'s dtype."""
+    result = np.where(condition, x, y).astype(y.dtype, copy=False)
+    if out is None:
+        return result
+    out[...] = result
+    return out
+
+
+def softmax(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Row-wise softmax of ``z`` (shape ``(n, k)``), stable for any magnitude."""
+    out = np.subtract(z, z.max(axis=1, keepdims=True), out=out)
+    np.exp(out, out=out)
+    out /= out.sum(axis=1, keepdims=True)
+    return out
+
+
+HIDDEN_ACTIVATIONS: dict[str, Activation] = {
+    cls.name: cls() for cls in (Sigmoid, Tanh, ReLU, LeakyReLU, ELU, Softplus, Linear)
+}
+"""Activations a hidden layer may use, by stable name."""
+
+OUTPUT_ACTIVATIONS = ("sigmoid", "softmax", "linear")
+"""Output activations (``auto`` is resolved by the config before training)."""
+
+DESCRIPTIONS = {
+    "sigmoid": "Squashes to (0, 1); saturates for large |z|, which slows learning.",
+    "tanh": "Squashes to (-1, 1) and is centred on zero; saturates for large |z|.",
+    "relu": "max(0, z): fast and sparse, but a unit stuck below zero stops learning.",
+    "leaky_relu": "Like ReLU but keeps a small slope (0.01) below zero, so units cannot die.",
+    "elu": "Identity above zero, a smooth exponential curve to -1 below zero.",
+    "softplus": "A smooth ReLU: log(1 + e^z).",
+    "linear": "No squashing: the layer stays linear.",
+    "softmax": "Turns the outputs into class probabilities that sum to one.",
+}

@@ -1,0 +1,122 @@
+"""Optimizers, keyed by stable names.
+
+An optimizer updates a list of parameter arrays in place from their gradients.
+Its ``learning_rate`` is a plain attribute, so a caller (the GUI) may change it
+between any two steps and the next step uses the new value.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Optimizer:
+    name = ""
+
+    def __init__(self, params: list[np.ndarray], learning_rate: float):
+        self.params = params
+        self.learning_rate = learning_rate
+
+    def step(self, grads: list[np.ndarray]) -> None:
+        """Update every parameter in place from its gradient (same shapes, same order)."""
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Plain stochastic gradient descent: ``w -= lr * g``."""
+
+    name = "sgd"
+
+    def step(self, grads):
+        lr = self.learning_rate
+        for param, grad in zip(self.params, grads, strict=True):
+            grad *= lr
+            param -= grad
+
+
+class Momentum(Optimizer):
+    """Heavy-ball momentum, or Nesterov's accelerated gradient when ``nesterov``.
+
+    ``v = mu v - lr g``; then ``w += v`` (classic) or ``w += mu v - lr g`` (Nesterov).
+    """
+
+    name = "momentum"
+
+    def __init__(self, params, learning_rate, momentum=0.9, nesterov=False):
+        super().__init__(params, learning_rate)
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.velocities = [np.zeros_like(p) for p in params]
+
+    def step(self, grads):
+        lr, mu = self.learning_rate, self.momentum
+        for param, grad, v in zip(self.params, grads, self.velocities, strict=True):
+            grad *= lr
+            v *= mu
+            v -= grad
+            if self.nesterov:
+                param += mu * v
+                param -= grad
+            else:
+                param += v
+
+
+class Adam(Optimizer):
+    """Adam (Kingma and Ba, 2015) with bias-corrected moment estimates."""
+
+    name = "adam"
+
+    def __init__(self, params, learning_rate, beta1=0.9, beta2=0.999, epsilon=1e-8):
+        super().__init__(params, learning_rate)
+        self.beta1, self.beta2, self.epsilon = beta1, beta2, epsilon
+        self.t = 0
+        self.first = [np.zeros_like(p) for p in params]
+        self.second = [np.zeros_like(p) for p in params]
+        self._scratch = [np.empty_like(p) for p in params]
+
+    def step(self, grads):
+        self.t += 1
+        b1, b2 = self.beta1, self.beta2
+        step_size = self.learning_rate * np.sqrt(1.0 - b2**self.t) / (1.0 - b1**self.t)
+        for param, grad, m, v, tmp in zip(
+            self.params, grads, self.first, self.second, self._scratch, strict=True
+        ):
+            m *= b1
+            m += (1.0 - b1) * grad
+            np.multiply(grad, grad, out=tmp)
+            tmp *= 1.0 - b2
+            v *= b2
+            v += tmp
+            np.sqrt(v, out=tmp)
+            tmp += self.epsilon
+            np.divide(m, tmp, out=tmp)
+            tmp *= step_size
+            param -= tmp
+
+
+def make_optimizer(name: str, params: list[np.ndarray], learning_rate: float, **options):
+    """Build the optimizer called ``name`` over ``params`` (options it does not use are ignored)."""
+    if name == "sgd":
+        return SGD(params, learning_rate)
+    if name == "momentum":
+        return Momentum(
+            params, learning_rate, options.get("momentum", 0.9), options.get("nesterov", False)
+        )
+    if name == "adam":
+        return Adam(
+            params,
+            learning_rate,
+            options.get("beta1", 0.9),
+            options.get("beta2", 0.999),
+            options.get("epsilon", 1e-8),
+        )
+    raise ValueError(f"unknown optimizer {name!r}")
+
+
+OPTIMIZERS = ("sgd", "momentum", "adam")
+
+DESCRIPTIONS = {
+    "sgd": "Plain gradient descent: each step moves the weights against the gradient.",
+    "momentum": "Gradient descent with a running velocity, which smooths and speeds it up.",
+    "adam": "Adapts a step size per weight from running gradient statistics; a robust default.",
+}

@@ -1,0 +1,323 @@
+"""The training loop, written once for every front end.
+
+:meth:`Trainer.run` is a generator: it trains step by step and yields a frozen
+:class:`Snapshot` every so often (by elapsed time, by step count, or both). The
+CLI loops over it and prints; the studio's worker thread loops over it and
+emits each snapshot to the window. Between steps it checks a stop flag, so a
+caller stops it promptly; calling :meth:`Trainer.run` again resumes where it
+stopped (this is how the studio pauses and steps).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnstudio.core.config import Config
+from nnstudio.core.dataset import Dataset
+from nnstudio.core.losses import LOSSES
+from nnstudio.core.metrics import Metrics, evaluate
+from nnstudio.core.network import Network
+from nnstudio.core.optimizers import make_optimizer
+from nnstudio.core.seeding import random_stream
+
+COMPLETED, STOPPED, DIVERGED = "completed", "stopped", "diverged"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The state of a run at one moment; every array in it is a read-only copy.
+
+    Attributes
+    ----------
+    step : int
+        Training steps (batches) done so far.
+    total_steps : int
+        Steps the configured run lasts.
+    epoch : float
+        Passes over the training rows so far (samples seen / training rows).
+    weights : tuple of ndarray
+        ``weights[i]`` has shape ``(fan_in, fan_out)``.
+    biases : tuple of ndarray or None
+        ``biases[i]`` has shape ``(fan_out,)``.
+    steps, losses : ndarray, shape (m,)
+        Step number and batch loss of every step since the previous snapshot.
+    gradient_norms : ndarray, shape (n_layers,)
+        Euclidean norm of each layer's weight gradient at the latest step.
+    metrics : tuple of Metrics
+        Evaluations made since the previous snapshot (often empty).
+    learning_rate : float
+    seconds : float
+        Time spent training in this trainer so far (pauses excluded).
+    samples_per_second : float
+        Training throughput over the run so far.
+    stop_reason : str or None
+        ``None`` while training; ``"completed"``, ``"stopped"`` or ``"diverged"`` in the
+        last snapshot of a :meth:`Trainer.run` call.
+    message : str
+        A sentence for the user about why the run stopped ("" while training).
+    """
+
+    step: int
+    total_steps: int
+    epoch: float
+    weights: tuple[np.ndarray, ...]
+    biases: tuple[np.ndarray, ...] | None
+    steps: np.ndarray
+    losses: np.ndarray
+    gradient_norms: np.ndarray
+    metrics: tuple[Metrics, ...]
+    learning_rate: float
+    seconds: float
+    samples_per_second: float
+    stop_reason: str | None = None
+    message: str = ""
+
+    @property
+    def finished(self) -> bool:
+        return self.stop_reason in (COMPLETED, DIVERGED)
+
+
+class Trainer:
+    """Trains one network on one data set with one configuration.
+
+    Parameters
+    ----------
+    config : Config
+    dataset : Dataset
+    network : Network, optional
+        Start from these weights (e.g. a saved model) instead of fresh ones.
+    """
+
+    def __init__(self, config: Config, dataset: Dataset, network: Network | None = None):
+        self.config = config
+        self.dataset = dataset
+        self.loss = LOSSES[config.loss]
+        self.output = config.resolved_output(dataset.task)
+        self.sizes = (dataset.n_features, *config.hidden_layers, dataset.n_outputs)
+        if network is not None and network.sizes != self.sizes:
+            raise ValueError(
+                f"the network has layer sizes {network.sizes}, "
+                f"but the data and config need {self.sizes}"
+            )
+        n = dataset.n_train
+        self.steps_per_epoch = math.ceil(n / min(config.batch_size, n))
+        self.total_steps = (
+            config.iterations
+            if config.iterations is not None
+            else config.epochs * self.steps_per_epoch
+        )
+        self.eval_every = config.eval_every or self.steps_per_epoch
+        self._initial_network = network
+        self._stop_requested = False
+        self.reset()
+
+    # -- control ------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Back to step 0 with the seed's initial weights (or the given network's)."""
+        config = self.config
+        if self._initial_network is not None:
+            self.network = self._initial_network.copy()
+            for p in self.network.parameters:
+                p[...] = p.astype(config.dtype)
+        else:
+            self.network = Network.initialize(
+                self.sizes,
+                config.activations,
+                self.output,
+                rng=random_stream(config.seed, "init"),
+                init=config.init,
+                use_bias=config.use_bias,
+                dtype=config.dtype,
+            )
+        self.optimizer = make_optimizer(
+            config.optimizer,
+            self.network.parameters,
+            config.learning_rate,
+            momentum=config.momentum,
+            nesterov=config.nesterov,
+            beta1=config.beta1,
+            beta2=config.beta2,
+        )
+        self._rng = random_stream(config.seed, "sampling")
+        self.step = 0
+        self.samples_seen = 0
+        self.seconds = 0.0
+        self.history: list[Metrics] = []
+        self._order: np.ndarray | None = None  # the current epoch's row order (shuffle)
+        self._X_epoch = self._Y_epoch = None
+        self._position = 0  # next row within the epoch
+        self._gradient_norms = np.zeros(len(self.network.weights))
+        self.stop_reason: str | None = None
+
+    def request_stop(self) -> None:
+        """Ask a running :meth:`run` to stop after the current step (thread-safe)."""
+        self._stop_requested = True
+
+    def set_learning_rate(self, value: float) -> None:
+        """Use ``value`` from the next step on."""
+        if not value > 0:
+            raise ValueError("the learning rate must be > 0")
+        self.optimizer.learning_rate = float(value)
+
+    @property
+    def learning_rate(self) -> float:
+        return self.optimizer.learning_rate
+
+    @property
+    def epoch(self) -> float:
+        return self.samples_seen / self.dataset.n_train
+
+    @property
+    def is_finished(self) -> bool:
+        return self.step >= self.total_steps or self.stop_reason == DIVERGED
+
+    # -- batches ------------------------------------------------------------------
+
+    def _next_batch(self) -> tuple[np.ndarray, np.ndarray]:
+        data, batch = self.dataset, min(self.config.batch_size, self.dataset.n_train)
+        if self.config.sampling == "replacement":
+            rows = self._rng.integers(0, data.n_train, size=batch)
+            return data.X_train[rows], data.Y_train[rows]
+        if self._X_epoch is None or self._position >= data.n_train:
+            self._position = 0
+            if self.config.sampling == "shuffle":
+                # One copy per epoch, then contiguous slices: no per-step gathers.
+                order = self._rng.permutation(data.n_train)
+                self._X_epoch, self._Y_epoch = data.X_train[order], data.Y_train[order]
+            else:
+                self._X_epoch, self._Y_epoch = data.X_train, data.Y_train
+        start = self._position
+        self._position = min(start + batch, data.n_train)
+        return self._X_epoch[start : self._position], self._Y_epoch[start : self._position]
+
+    # -- the loop ------------------------------------------------------------------
+
+    def evaluate(self) -> Metrics:
+        """Evaluate now, record the figures in :attr:`history` and return them."""
+        c = self.config
+        metrics = evaluate(
+            self.network,
+            self.dataset,
+            self.loss,
+            step=self.step,
+            epoch=self.epoch,
+            l1=c.l1,
+            l2=c.l2,
+            batch_size=c.batch_size,
+        )
+        self.history.append(metrics)
+        return metrics
+
+    def run(
+        self,
+        *,
+        every_seconds: float | None = None,
+        every_steps: int | None = None,
+        max_steps: int | None = None,
+    ) -> Iterator[Snapshot]:
+        """Train, yielding a snapshot every ``every_seconds`` and/or ``every_steps``.
+
+        Training goes on until the configured length is reached, ``max_steps``
+        more steps are done, :meth:`request_stop` is called, or the loss stops
+        being finite. The last snapshot always carries ``stop_reason``.
+        """
+        self._stop_requested = False
+        if self.stop_reason == DIVERGED:
+            yield self._snapshot([], [], [], DIVERGED, self._message)
+            return
+        c, net = self.config, self.network
+        end = (
+            self.total_steps if max_steps is None else min(self.total_steps, self.step + max_steps)
+        )
+        steps: list[int] = []
+        losses: list[float] = []
+        new_metrics: list[Metrics] = []
+        if self.step == 0 and not self.history:
+            new_metrics.append(self.evaluate())
+        started = last_emit = time.perf_counter()
+        reason, message = None, ""
+        while True:
+            if self.step >= end:
+                reason = COMPLETED if self.step >= self.total_steps else STOPPED
+                message = (
+                    f"Finished all {self.total_steps} steps."
+                    if reason == COMPLETED
+                    else f"Paused at step {self.step}."
+                )
+                break
+            if self._stop_requested:
+                reason, message = STOPPED, f"Stopped at step {self.step}."
+                break
+            X, Y = self._next_batch()
+            value, grads = net.loss_and_gradients(X, Y, self.loss, c.l1, c.l2)
+            norms = self._gradient_norms
+            for i in range(len(net.weights)):
+                norms[i] = math.sqrt(float(np.vdot(grads[i], grads[i])))
+            if not (math.isfinite(value) and np.isfinite(norms).all()):
+                reason = DIVERGED
+                what = (
+                    f"the loss became {value}"
+                    if not math.isfinite(value)
+                    else ("a gradient became infinite")
+                )
+                message = (
+                    f"Diverged at step {self.step + 1}: {what}. The last finite "
+                    "weights are kept; try a smaller learning rate."
+                )
+                break
+            self.optimizer.step(grads)
+            self.step += 1
+            self.samples_seen += X.shape[0]
+            steps.append(self.step)
+            losses.append(value)
+            if self.step % self.eval_every == 0 or self.step == self.total_steps:
+                new_metrics.append(self.evaluate())
+            now = time.perf_counter()
+            due = (every_steps is not None and len(steps) >= every_steps) or (
+                every_seconds is not None and now - last_emit >= every_seconds
+            )
+            if due and self.step < end:
+                self.seconds += now - started
+                started = last_emit = now
+                yield self._snapshot(steps, losses, new_metrics)
+                steps, losses, new_metrics = [], [], []
+                if self._stop_requested:
+                    continue
+                started = last_emit = time.perf_counter()  # time spent by the caller is not ours
+        self.seconds += time.perf_counter() - started
+        if reason == DIVERGED:
+            self.stop_reason, self._message = DIVERGED, message
+        elif reason == COMPLETED:
+            self.stop_reason = COMPLETED
+        yield self._snapshot(steps, losses, new_metrics, reason, message)
+
+    def _snapshot(self, steps, losses, metrics, reason=None, message="") -> Snapshot:
+        net = self.network
+        return Snapshot(
+            step=self.step,
+            total_steps=self.total_steps,
+            epoch=self.epoch,
+            weights=tuple(_frozen_copy(w) for w in net.weights),
+            biases=None if net.biases is None else tuple(_frozen_copy(b) for b in net.biases),
+            steps=_frozen_copy(np.array(steps, dtype=np.int64)),
+            losses=_frozen_copy(np.array(losses, dtype=np.float64)),
+            gradient_norms=_frozen_copy(self._gradient_norms),
+            metrics=tuple(metrics),
+            learning_rate=self.learning_rate,
+            seconds=self.seconds,
+            samples_per_second=self.samples_seen / self.seconds if self.seconds > 0 else 0.0,
+            stop_reason=reason,
+            message=message,
+        )
+
+
+def _frozen_copy(a: np.ndarray) -> np.ndarray:
+    a = a.copy()
+    a.setflags(write=False)
+    return a

@@ -1,0 +1,74 @@
+"""Every analytic gradient against central finite differences."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from nnstudio.core.activations import HIDDEN_ACTIVATIONS
+from nnstudio.core.losses import LOSSES
+from nnstudio.core.network import Network
+
+OUTPUTS = ("sigmoid", "softmax", "linear")
+COMBINATIONS = [
+    (act, loss, out)
+    for act, loss, out in itertools.product(HIDDEN_ACTIVATIONS, LOSSES, OUTPUTS)
+    if not (loss == "cross_entropy" and out == "linear")
+]
+
+
+def _problem(activation, output, use_bias, seed=0):
+    rng = np.random.default_rng(seed)
+    net = Network.initialize(
+        (3, 5, 4, 3), (activation, activation), output, rng=rng, init="xavier", use_bias=use_bias
+    )
+    if use_bias:
+        for b in net.biases:
+            b[...] = rng.normal(scale=0.3, size=b.shape)
+    X = rng.normal(size=(7, 3))
+    if output == "linear":
+        Y = rng.normal(size=(7, 3))
+    else:
+        Y = np.eye(3)[rng.integers(0, 3, size=7)]
+    return net, X, Y
+
+
+def _numeric_gradient(net, X, Y, loss, l1, l2, eps=1e-6):
+    grads = []
+    for param in net.parameters:
+        grad = np.zeros_like(param)
+        for index in np.ndindex(param.shape):
+            original = param[index]
+            param[index] = original + eps
+            plus, _ = net.loss_and_gradients(X, Y, loss, l1, l2)
+            param[index] = original - eps
+            minus, _ = net.loss_and_gradients(X, Y, loss, l1, l2)
+            param[index] = original
+            grad[index] = (plus - minus) / (2 * eps)
+        grads.append(grad)
+    return grads
+
+
+@pytest.mark.parametrize("activation,loss_name,output", COMBINATIONS)
+@pytest.mark.parametrize("use_bias", [True, False], ids=["bias", "nobias"])
+@pytest.mark.parametrize("l1,l2", [(0.0, 0.0), (0.01, 0.05)], ids=["plain", "regularized"])
+def test_gradient_matches_finite_differences(activation, loss_name, output, use_bias, l1, l2):
+    net, X, Y = _problem(activation, output, use_bias)
+    loss = LOSSES[loss_name]
+    _, analytic = net.loss_and_gradients(X, Y, loss, l1, l2)
+    analytic = [g.copy() for g in analytic]
+    numeric = _numeric_gradient(net, X, Y, loss, l1, l2)
+    assert len(analytic) == len(numeric) == (6 if use_bias else 3)
+    for a, n in zip(analytic, numeric, strict=True):
+        np.testing.assert_allclose(a, n, rtol=1e-5, atol=1e-7)
+
+
+def test_network_without_hidden_layers_has_correct_gradient():
+    rng = np.random.default_rng(3)
+    net = Network.initialize((4, 3), (), "softmax", rng=rng)
+    X = rng.normal(size=(5, 4))
+    Y = np.eye(3)[[0, 1, 2, 1, 0]]
+    _, analytic = net.loss_and_gradients(X, Y, LOSSES["cross_entropy"])
+    analytic = [g.copy() for g in analytic]
+    for a, n in zip(analytic, _numeric_gradient(net, X, Y, LOSSES["cross_entropy"], 0, 0)):
+        np.testing.assert_allclose(a, n, rtol=1e-5, atol=1e-8)
