@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -195,7 +196,10 @@ def _resolve_data(name: str) -> Path:
 
     if not any(sep in name for sep in "/\\") and "." not in name:
         return sample_path(name)
-    raise UsageError(f"{name}: no such file")
+    from nnstudio.core.samples import list_samples
+
+    names = ", ".join(sample.name for sample in list_samples())
+    raise UsageError(f"{name}: no such file; give a CSV/TXT table or a sample name ({names})")
 
 
 def load_dataset(data: str, config: Config):
@@ -314,7 +318,7 @@ def run_train(argv: list[str]) -> int:
                 if step % report_every == 0:
                     progress.clear()
                     print(
-                        f"step {step:>7}  epoch {step / trainer.steps_per_epoch:8.2f}  "
+                        f"step {step:>7}  epoch {trainer.epoch_at(step):8.2f}  "
                         f"batch loss {loss:.6f}",
                         file=out,
                     )
@@ -326,8 +330,8 @@ def run_train(argv: list[str]) -> int:
     if trainer.stop_reason != DIVERGED and (final is None or final.step != trainer.step):
         final = trainer.evaluate()
     print(
-        f"{last.message} {trainer.step} steps, {trainer.epoch:.2f} epochs in "
-        f"{trainer.seconds:.2f} s ({last.samples_per_second:,.0f} samples/s).",
+        f"{last.stop_reason}: {trainer.step} steps ({trainer.epoch:.2f} epochs) in "
+        f"{trainer.seconds:.2f} s, {last.samples_per_second:,.0f} samples/s",
         file=out,
     )
     if final is not None:
@@ -384,7 +388,7 @@ def _write_log(path: str, rows, trainer) -> None:
             writer.writerow(
                 [
                     step,
-                    round(step / trainer.steps_per_epoch, 6),
+                    round(trainer.epoch_at(step), 6),
                     repr(loss),
                     *(_cells(figures, columns) if figures else [""] * len(columns)),
                 ]
@@ -549,6 +553,9 @@ def main(argv: list[str] | None = None) -> int:
     except (NNStudioError, ConfigError) as exc:
         print(f"nnstudio: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # e.g. piped into `head`: the reader has all it wanted
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps Python's exit flush quiet
+        return 0
     except KeyboardInterrupt:
         print("nnstudio: interrupted", file=sys.stderr)
         return 130

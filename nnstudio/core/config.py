@@ -283,7 +283,8 @@ CLASSIC = Config(
 PRESETS: dict[str, Config] = {"modern": MODERN, "classic": CLASSIC}
 
 PRESET_DESCRIPTIONS = {
-    "modern": "tanh [12, 6], softmax cross-entropy, Adam with light L2, standardized inputs, 30% test split.",
+    "modern": "tanh [12, 6], softmax cross-entropy, Adam with light L2, standardized inputs, "
+    "30% test split.",
     "classic": "The classic teaching algorithm: all-sigmoid, no biases, weights in [0, 1), "
     "sum of squared errors, plain SGD lr 0.01, batch 64 with replacement, 1000 steps.",
 }

@@ -173,6 +173,13 @@ class Trainer:
     def epoch(self) -> float:
         return self.samples_seen / self.dataset.n_train
 
+    def epoch_at(self, step: int) -> float:
+        """Passes over the training rows after ``step`` steps."""
+        if self.config.sampling == "replacement":
+            batch = min(self.config.batch_size, self.dataset.n_train)
+            return step * batch / self.dataset.n_train
+        return step / self.steps_per_epoch
+
     @property
     def is_finished(self) -> bool:
         return self.step >= self.total_steps or self.stop_reason == DIVERGED

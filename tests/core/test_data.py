@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import pathlib
+import tempfile
+
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from nnstudio.core.data import Preview, Table, load_table, looks_like_classification, read_preview
 from nnstudio.core.errors import DataError
@@ -454,3 +459,36 @@ def test_read_preview_refuses_binary(tmp_path):
     path.write_bytes(b"\x00\x01\x02")
     with pytest.raises(DataError, match="x.bin"):
         read_preview(path)
+
+
+# --- anything else ------------------------------------------------------------------------------
+
+cells = st.sampled_from(["1", "2.5", "-3e2", "a", "b c", '"x,y"', "", "NA", "?", "inf", '"'])
+separators = st.sampled_from([",", ";", "\t", " ", "  "])
+lines = st.lists(cells, min_size=0, max_size=5)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(lines, max_size=8),
+    separators,
+    st.sampled_from(["\n", "\r\n", "\r"]),
+    st.binary(max_size=4),
+)
+def test_any_text_gives_a_table_or_a_data_error(rows, separator, newline, junk):
+    text = newline.join(separator.join(row) for row in rows).encode() + junk
+    with tempfile.TemporaryDirectory() as folder:
+        path = pathlib.Path(folder) / "fuzz.csv"
+        path.write_bytes(text)
+        try:
+            table = load_table(path)
+        except DataError as exc:
+            assert str(exc).startswith(str(path))
+        else:
+            assert table.X.shape == (table.n_rows, len(table.feature_names))
+            assert table.labels.shape == (table.n_rows,)
+            assert np.all(np.isfinite(table.X))
+        try:
+            read_preview(path)
+        except DataError:
+            pass

@@ -136,9 +136,17 @@ def test_divergence_stops_with_a_reason_and_finite_weights():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(64, 2))
     y = X @ np.array([300.0, -200.0])
-    config = Config(loss="sse", activations="linear", optimizer="sgd", learning_rate=10.0,
-                    standardize=False, test_split=0.0, epochs=None, iterations=500,
-                    hidden_layers=(4,))
+    config = Config(
+        loss="sse",
+        activations="linear",
+        optimizer="sgd",
+        learning_rate=10.0,
+        standardize=False,
+        test_split=0.0,
+        epochs=None,
+        iterations=500,
+        hidden_layers=(4,),
+    )
     trainer = Trainer(config, prepare(X, y, task="regression", standardize=False, test_split=0))
     last = list(trainer.run(every_steps=10))[-1]
     assert last.stop_reason == "diverged" and last.finished
@@ -153,8 +161,7 @@ def test_divergence_stops_with_a_reason_and_finite_weights():
 @pytest.mark.parametrize("sampling", ["shuffle", "sequential"])
 def test_epoch_sampling_uses_every_row_once_per_epoch(sampling):
     X = np.arange(10, dtype=float)[:, None]
-    data = prepare(X, np.arange(10) % 2, task="classification", test_split=0,
-                   standardize=False)
+    data = prepare(X, np.arange(10) % 2, task="classification", test_split=0, standardize=False)
     trainer = Trainer(Config(batch_size=4, sampling=sampling, epochs=2), data)
     seen = []
     for _ in range(6):
@@ -169,8 +176,7 @@ def test_epoch_sampling_uses_every_row_once_per_epoch(sampling):
 
 
 def test_replacement_sampling_draws_full_batches():
-    data = prepare(np.arange(10.0)[:, None], np.arange(10) % 2, task="classification",
-                   test_split=0)
+    data = prepare(np.arange(10.0)[:, None], np.arange(10) % 2, task="classification", test_split=0)
     trainer = Trainer(Config(batch_size=8, sampling="replacement", epochs=None, iterations=5), data)
     batch, targets = trainer._next_batch()
     assert batch.shape == (8, 1) and targets.shape == (8, 2)
@@ -193,8 +199,12 @@ def test_dtype_is_kept_end_to_end(iris_table, dtype):
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
 @pytest.mark.parametrize("nesterov", [False, True])
 def test_every_optimizer_lowers_the_loss(iris_table, optimizer, nesterov):
-    config = MODERN.replace(optimizer=optimizer, nesterov=nesterov, epochs=30,
-                            learning_rate=0.05 if optimizer != "adam" else 0.01)
+    config = MODERN.replace(
+        optimizer=optimizer,
+        nesterov=nesterov,
+        epochs=30,
+        learning_rate=0.05 if optimizer != "adam" else 0.01,
+    )
     trainer, _ = _train(config, iris_table)
     assert trainer.history[-1].train_loss < 0.5 * trainer.history[0].train_loss
 
