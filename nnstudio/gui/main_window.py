@@ -1,0 +1,679 @@
+"""The studio window: wires the panels, the views and the training thread.
+
+Data flows one way: the panels edit a :class:`Config` and a loaded table;
+pressing Train builds a core :class:`Trainer` (if the settings changed) and
+runs it in the :class:`TrainingThread`; snapshots arrive through a queued
+signal, are recorded by the plots, and the views redraw on a timer from the
+latest snapshot only.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QIcon, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QWidget,
+)
+
+from nnstudio import __version__
+from nnstudio.core.config import MODERN, PRESETS, Config
+from nnstudio.core.dataset import prepare_table
+from nnstudio.core.errors import NNStudioError
+from nnstudio.core.trainer import DIVERGED, Snapshot, Trainer
+from nnstudio.gui.train_controls import TrainControls
+from nnstudio.gui.widgets.data_panel import DataPanel
+from nnstudio.gui.widgets.gradient_plot import GradientNormPlot
+from nnstudio.gui.widgets.hyperparameter_panel import HyperparameterPanel
+from nnstudio.gui.widgets.loss_plot import LossPlot
+from nnstudio.gui.widgets.metrics_plot import MetricsPlot
+from nnstudio.gui.widgets.network_editor import NetworkEditor
+from nnstudio.gui.widgets.weight_heatmaps import WeightHeatmaps
+from nnstudio.gui.worker import TrainingThread
+
+REDRAW_INTERVAL_MS = 33  # ~30 frames a second, whatever the snapshot rate
+MAX_RECENT_FILES = 8
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+
+SHORTCUTS = [
+    ("Space", "Train / Pause"),
+    ("S", "Train one batch (step)"),
+    ("R", "Reset weights to the seed's start"),
+    ("Ctrl+O", "Open a data file"),
+    ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo an architecture change"),
+    ("Ctrl+S", "Save the configuration"),
+    ("Ctrl+Q", "Quit"),
+]
+
+
+def resource_path(name: str) -> Path:
+    """A file from ``resources/`` (inside the installed package, or the source tree)."""
+    installed = RESOURCES / name
+    return (
+        installed
+        if installed.exists()
+        else Path(__file__).resolve().parents[2] / "resources" / name
+    )
+
+
+class ArchitectureCommand(QUndoCommand):
+    """An architecture change; undo restores the old layers and, if any, the trained run."""
+
+    def __init__(self, window: MainWindow, old, new, old_trainer: Trainer | None):
+        super().__init__(f"layers {list(new[0])}")
+        self.window, self.old, self.new, self.old_trainer = window, old, new, old_trainer
+
+    def redo(self):
+        self.window._apply_architecture(*self.new)
+
+    def undo(self):
+        self.window._apply_architecture(*self.old, trainer=self.old_trainer)
+
+
+class MainWindow(QMainWindow):
+    """The nnstudio window. ``settings`` defaults to the user's QSettings."""
+
+    run_stopped = Signal(str, str)  # reason, message (after the UI has updated)
+
+    def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("main_window")
+        self.setWindowTitle("nnstudio")
+        self.setWindowIcon(QIcon(str(resource_path("nnstudio.svg"))))
+        self.setAcceptDrops(True)
+        self.settings = settings if settings is not None else QSettings("nnstudio", "nnstudio")
+        self.config: Config = MODERN
+        self.table = None
+        self.dataset = None
+        self.trainer: Trainer | None = None
+        self._latest: Snapshot | None = None
+        self._dirty = False
+        self._settings_changed_since_reset = False
+        self.undo_stack = QUndoStack(self)
+
+        self.training = TrainingThread(self)
+        self.training.snapshot_ready.connect(self._on_snapshot_ready)
+        self.training.stopped.connect(self._on_run_stopped)
+        self.training.failed.connect(self._on_run_failed)
+
+        self._build_views()
+        self._build_menus()
+        self._restore_settings()
+        self.redraw_timer = QTimer(self)
+        self.redraw_timer.setInterval(REDRAW_INTERVAL_MS)
+        self.redraw_timer.timeout.connect(self._redraw)
+        self.redraw_timer.start()
+
+    # -- construction ---------------------------------------------------------------
+
+    def _build_views(self) -> None:
+        self.controls = TrainControls(self)
+        self.addToolBar(Qt.TopToolBarArea, self.controls)
+        self.controls.train_action.triggered.connect(self.toggle_training)
+        self.controls.step_action.triggered.connect(self.step_once)
+        self.controls.reset_action.triggered.connect(self.reset_weights)
+
+        self.editor = NetworkEditor(self)
+        self.editor.architecture_changed.connect(self._on_architecture_changed)
+        self.setCentralWidget(self.editor)
+
+        self.data_panel = DataPanel(self)
+        self.data_panel.table_loaded.connect(self._on_table_loaded)
+        self.hyperparameters = HyperparameterPanel(self)
+        self.hyperparameters.config_edited.connect(self._on_config_edited)
+        self.hyperparameters.learning_rate_changed.connect(self._on_learning_rate_changed)
+        self.hyperparameters.preset_chosen.connect(self._on_preset_chosen)
+        scroll = QScrollArea(self)
+        scroll.setObjectName("hyperparameter_scroll")
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.hyperparameters)
+
+        self.loss_plot = LossPlot(self)
+        self.metrics_plot = MetricsPlot(self)
+        self.heatmaps = WeightHeatmaps(self)
+        self.gradient_plot = GradientNormPlot(self)
+
+        self.docks: dict[str, QDockWidget] = {}
+        left = Qt.LeftDockWidgetArea
+        bottom = Qt.BottomDockWidgetArea
+        right = Qt.RightDockWidgetArea
+        self._dock("data", "Data", self.data_panel, left)
+        self._dock("hyperparameters", "Hyperparameters", scroll, left)
+        self.tabifyDockWidget(self.docks["data"], self.docks["hyperparameters"])
+        self.docks["data"].raise_()
+        self._dock("loss", "Loss", self.loss_plot, right)
+        self._dock("metrics", "Accuracy", self.metrics_plot, right)
+        self._dock("gradients", "Gradient norms", self.gradient_plot, right)
+        self.tabifyDockWidget(self.docks["metrics"], self.docks["gradients"])
+        self.docks["metrics"].raise_()
+        self._dock("heatmaps", "Weights", self.heatmaps, bottom)
+        self.resize(1400, 900)
+        self.resizeDocks([self.docks["data"]], [380], Qt.Horizontal)
+        self.resizeDocks([self.docks["loss"]], [520], Qt.Horizontal)
+        self.resizeDocks([self.docks["heatmaps"]], [300], Qt.Vertical)
+        self._default_state = self.saveState()
+
+    def _dock(self, name: str, title: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"{name}_dock")
+        dock.setAccessibleName(f"{title} panel")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks[name] = dock
+        return dock
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.setObjectName("file_menu")
+        self._menu_action(
+            file_menu,
+            "&Open data…",
+            "open_data_action",
+            QKeySequence.Open,
+            self.data_panel.open_file_dialog,
+        )
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.setObjectName("recent_menu")
+        self._rebuild_recent_menu()
+        file_menu.addSeparator()
+        self._menu_action(
+            file_menu, "Open &config…", "open_config_action", None, self.open_config_dialog
+        )
+        self._menu_action(
+            file_menu,
+            "&Save config…",
+            "save_config_action",
+            QKeySequence.Save,
+            self.save_config_dialog,
+        )
+        file_menu.addSeparator()
+        self._menu_action(
+            file_menu,
+            "Export loss &history (CSV)…",
+            "export_history_action",
+            None,
+            self.export_history_dialog,
+        )
+        export_menu = file_menu.addMenu("Export &plot as PNG")
+        export_menu.setObjectName("export_png_menu")
+        for key, title in (
+            ("loss", "Loss"),
+            ("metrics", "Accuracy"),
+            ("gradients", "Gradient norms"),
+            ("heatmaps", "Weights"),
+            ("network", "Network"),
+        ):
+            self._menu_action(
+                export_menu,
+                f"{title}…",
+                f"export_{key}_png_action",
+                None,
+                lambda _=False, k=key: self.export_png_dialog(k),
+            )
+        file_menu.addSeparator()
+        self._menu_action(file_menu, "&Quit", "quit_action", QKeySequence("Ctrl+Q"), self.close)
+
+        edit_menu = bar.addMenu("&Edit")
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.Undo)
+        undo.setObjectName("undo_action")
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcut(QKeySequence.Redo)
+        redo.setObjectName("redo_action")
+        edit_menu.addActions([undo, redo])
+
+        train_menu = bar.addMenu("&Train")
+        train_menu.addActions(
+            [self.controls.train_action, self.controls.step_action, self.controls.reset_action]
+        )
+
+        view_menu = bar.addMenu("&View")
+        for dock in self.docks.values():
+            view_menu.addAction(dock.toggleViewAction())
+        view_menu.addSeparator()
+        self._menu_action(
+            view_menu,
+            "Reset &layout",
+            "reset_layout_action",
+            None,
+            lambda: self.restoreState(self._default_state),
+        )
+
+        help_menu = bar.addMenu("&Help")
+        self._menu_action(
+            help_menu, "&Keyboard shortcuts", "shortcuts_action", None, self.show_shortcuts
+        )
+        self._menu_action(help_menu, "&About nnstudio", "about_action", None, self.show_about)
+
+    def _menu_action(self, menu, text, name, shortcut, slot) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    # -- data and configuration ------------------------------------------------------
+
+    def load_data(self, path_or_sample: str | Path) -> bool:
+        """Load a file, or a bundled sample by name; False (with an inline error) if it failed."""
+        path = Path(path_or_sample)
+        if path.exists():
+            return self.data_panel.load_path(path)
+        return self.data_panel.load_sample(str(path_or_sample))
+
+    def _on_table_loaded(self, table) -> None:
+        self.pause_and_wait()
+        self.table = table
+        self.config = self.config.replace(
+            label_column=self.data_panel.label_column(),
+            ignore_columns=tuple(self.data_panel.ignore_columns()),
+        )
+        if self.data_panel.path() is not None:
+            self._add_recent_file(str(self.data_panel.path()))
+        self._rebuild_trainer()
+
+    def set_config(self, config: Config) -> None:
+        """Adopt ``config`` everywhere (panels, editor) and start a fresh run with it."""
+        self.pause_and_wait()
+        self.config = config
+        self.hyperparameters.set_config(config)
+        self.editor.set_architecture(config.hidden_layers, config.activations)
+        self._rebuild_trainer()
+
+    def _on_preset_chosen(self, name: str) -> None:
+        preset = PRESETS[name]
+        self.set_config(
+            preset.replace(
+                label_column=self.config.label_column, ignore_columns=self.config.ignore_columns
+            )
+        )
+
+    def _on_config_edited(self, field: str) -> None:
+        try:
+            config = self.config.replace(**self.hyperparameters.values())
+        except NNStudioError:
+            return  # the panel shows the message inline and keeps the previous config
+        self.config = config
+        if self.trainer is None or (self.trainer.step == 0 and not self.training.running):
+            self._rebuild_trainer()
+        else:
+            self._settings_changed_since_reset = True
+            self.controls.set_status(
+                "Settings changed: they take effect after Reset (R). "
+                "The learning rate applies at once."
+            )
+
+    def _on_learning_rate_changed(self, value: float) -> None:
+        self.config = self.config.replace(learning_rate=value)
+        if self.trainer is not None:
+            self.trainer.set_learning_rate(value)  # read by the next step, from any thread
+
+    def _on_architecture_changed(self, hidden_layers, activations) -> None:
+        old = (self.config.hidden_layers, self.config.activations)
+        new = (tuple(hidden_layers), tuple(activations))
+        if new == old:
+            return
+        trained = self.trainer is not None and self.trainer.step > 0
+        if trained and not self._confirm_discard():
+            self.editor.set_architecture(*old)
+            return
+        self.undo_stack.push(ArchitectureCommand(self, old, new, self.trainer if trained else None))
+
+    def _confirm_discard(self) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Discard the trained network?",
+            "Changing the layers starts a new network and discards the trained weights. "
+            "You can undo it with Ctrl+Z.",
+            QMessageBox.Discard | QMessageBox.Cancel,
+            QMessageBox.Cancel,
+        )
+        return answer == QMessageBox.Discard
+
+    def _apply_architecture(self, hidden_layers, activations, trainer=None) -> None:
+        self.pause_and_wait()
+        self.config = self.config.replace(
+            hidden_layers=tuple(hidden_layers), activations=tuple(activations)
+        )
+        self.editor.set_architecture(self.config.hidden_layers, self.config.activations)
+        self._rebuild_trainer(trainer)
+
+    # -- the run -------------------------------------------------------------------------
+
+    def _rebuild_trainer(self, trainer: Trainer | None = None) -> None:
+        """A fresh run from the current table and config (or adopt ``trainer``)."""
+        if self.table is None:
+            return
+        try:
+            if trainer is None:
+                self.dataset = prepare_table(self.table, self.config)
+                trainer = Trainer(self.config, self.dataset)
+            else:
+                self.dataset = trainer.dataset
+        except NNStudioError as exc:
+            self.controls.set_status(f"Cannot train with these settings: {exc}")
+            return
+        self.trainer = trainer
+        self.training.set_trainer(trainer)
+        self._settings_changed_since_reset = False
+        data = self.dataset
+        outputs = data.class_names if data.is_classification else (data.preprocessing.label_name,)
+        shapes = [w.shape for w in trainer.network.weights]
+        self.editor.set_io(data.feature_names, outputs)
+        self.editor.set_architecture(self.config.hidden_layers, self.config.activations)
+        self.heatmaps.set_architecture(shapes, data.feature_names, outputs)
+        self.gradient_plot.set_layer_shapes(shapes)
+        self.metrics_plot.set_task(data.task)
+        self.docks["metrics"].setWindowTitle(
+            "Accuracy" if data.is_classification else "RMSE and R²"
+        )
+        self._clear_views()
+        self.controls.set_running(False)
+        self.controls.clear_progress(trainer.total_steps)
+        self.controls.set_status(
+            f"{data.n_train} training rows, {data.n_test} test rows · "
+            f"{trainer.network.n_parameters():,} parameters · press Train (Space)"
+        )
+
+    def _clear_views(self) -> None:
+        self._latest = None
+        self.loss_plot.clear()
+        self.metrics_plot.clear()
+        self.gradient_plot.clear()
+        weights = [w.copy() for w in self.trainer.network.weights]
+        biases = (
+            None
+            if self.trainer.network.biases is None
+            else [b.copy() for b in self.trainer.network.biases]
+        )
+        self.heatmaps.set_reference(weights, biases)
+        self.heatmaps.show_weights(weights, biases)
+        self.editor.show_weights(weights, biases)
+
+    def toggle_training(self) -> None:
+        """Train, or pause a running training (Space)."""
+        if self.training.running:
+            self.training.pause()
+            return
+        if self.trainer is None:
+            return
+        if self.trainer.is_finished or self._settings_changed_since_reset:
+            self.reset_weights()
+        self.controls.set_running(True)
+        self.hyperparameters.set_training_active(True)
+        self.training.start_training()
+
+    def step_once(self) -> None:
+        """Train exactly one batch (S)."""
+        if self.training.running or self.trainer is None:
+            return
+        if self.trainer.is_finished:
+            self.reset_weights()
+        self.training.step(1)
+
+    def reset_weights(self) -> None:
+        """Back to the seed's initial weights (R), with any changed settings applied."""
+        self.pause_and_wait()
+        self._rebuild_trainer()
+
+    def pause_and_wait(self, timeout_ms: int = 5000) -> None:
+        """Pause a running training and wait until the worker has stopped."""
+        if not self.training.running:
+            return
+        self.training.pause()
+        from PySide6.QtCore import QDeadlineTimer, QEventLoop
+
+        deadline = QDeadlineTimer(timeout_ms)
+        loop = QEventLoop(self)
+        self.training.stopped.connect(loop.quit)
+        self.training.failed.connect(loop.quit)
+        QTimer.singleShot(timeout_ms, loop.quit)
+        while self.training.running and not deadline.hasExpired():
+            loop.exec()
+        self.training.stopped.disconnect(loop.quit)
+        self.training.failed.disconnect(loop.quit)
+
+    def _on_snapshot_ready(self, snapshot: Snapshot) -> None:
+        # Every snapshot's losses are recorded; only the latest is drawn (by the timer).
+        if self.trainer is None:
+            return
+        self._latest = snapshot
+        self.loss_plot.record_snapshot(snapshot)
+        self.metrics_plot.record_snapshot(snapshot)
+        self.gradient_plot.record_snapshot(snapshot)
+        self._dirty = True
+
+    def _redraw(self) -> None:
+        if not self._dirty or self._latest is None:
+            return
+        self._dirty = False
+        snapshot = self._latest
+        self.loss_plot.refresh()
+        self.metrics_plot.refresh()
+        self.gradient_plot.refresh()
+        self.heatmaps.show_weights(snapshot.weights, snapshot.biases)
+        self.editor.show_weights(snapshot.weights, snapshot.biases)
+        self.controls.show_progress(snapshot, self.trainer.epoch_at(snapshot.step))
+        if not snapshot.stop_reason:
+            self.controls.set_status(self._figures_text())
+
+    def _figures_text(self) -> str:
+        if self.trainer is None or not self.trainer.history:
+            return ""
+        m = self.trainer.history[-1]
+        parts = [f"train loss {m.train_loss:.4g}"]
+        if m.test_loss is not None:
+            parts.append(f"test loss {m.test_loss:.4g}")
+        if m.train_accuracy is not None:
+            parts.append(f"train acc {m.train_accuracy:.1%}")
+        if m.test_accuracy is not None:
+            parts.append(f"test acc {m.test_accuracy:.1%}")
+        if m.test_r2 is not None or m.train_r2 is not None:
+            r2 = m.test_r2 if m.test_r2 is not None else m.train_r2
+            rmse = m.test_rmse if m.test_rmse is not None else m.train_rmse
+            parts.append(f"RMSE {rmse:.4g} · R² {r2:.3f}")
+        return f"step {m.step:,}: " + " · ".join(parts)
+
+    def _on_run_stopped(self, reason: str, message: str) -> None:
+        self._dirty = True
+        self._redraw()
+        self.controls.set_running(False)
+        self.hyperparameters.set_training_active(False)
+        figures = self._figures_text()
+        if reason == DIVERGED:
+            self.controls.set_status(f"⚠ {message}")
+        else:
+            self.controls.set_status(f"{message} {figures}".strip())
+        self.run_stopped.emit(reason, message)
+
+    def _on_run_failed(self, details: str) -> None:
+        self.controls.set_running(False)
+        self.hyperparameters.set_training_active(False)
+        QMessageBox.critical(
+            self,
+            "Training failed",
+            "Training stopped because of an internal error. Please report it "
+            "with these details:\n\n" + details[-2000:],
+        )
+        self.run_stopped.emit("failed", details)
+
+    # -- files ---------------------------------------------------------------------------
+
+    def open_config_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open configuration", "", "nnstudio config (*.json);;All files (*)"
+        )
+        if path:
+            self.open_config(path)
+
+    def open_config(self, path: str | Path) -> bool:
+        try:
+            config = Config.load(path)
+        except NNStudioError as exc:
+            QMessageBox.warning(self, "Cannot open the configuration", str(exc))
+            return False
+        self.set_config(config)
+        return True
+
+    def save_config_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save configuration", "nnstudio-config.json", "nnstudio config (*.json)"
+        )
+        if path:
+            self.config.save(path)
+
+    def export_history_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export loss history", "loss-history.csv", "CSV (*.csv)"
+        )
+        if path:
+            self.export_history(path)
+
+    def export_history(self, path: str | Path) -> None:
+        """Write every recorded step loss, plus the evaluation figures, as CSV."""
+        history = self.loss_plot.history()
+        evaluations = {m.step: m for m in (self.trainer.history if self.trainer else [])}
+        columns = [
+            "train_loss",
+            "test_loss",
+            "train_accuracy",
+            "test_accuracy",
+            "train_rmse",
+            "test_rmse",
+            "train_r2",
+            "test_r2",
+        ]
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["step", "batch_loss", "smoothed_loss", *columns])
+            if 0 in evaluations:
+                row = evaluations[0].as_row()
+                writer.writerow([0, "", "", *("" if row[c] is None else row[c] for c in columns)])
+            for step, loss, smooth in zip(
+                history["steps"], history["losses"], history["smoothed"], strict=True
+            ):
+                m = evaluations.get(int(step))
+                row = m.as_row() if m else {}
+                writer.writerow(
+                    [
+                        int(step),
+                        repr(float(loss)),
+                        repr(float(smooth)),
+                        *("" if row.get(c) is None else row[c] for c in columns),
+                    ]
+                )
+
+    def export_png_dialog(self, key: str) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export plot", f"nnstudio-{key}.png", "PNG image (*.png)"
+        )
+        if path:
+            self.export_png(key, path)
+
+    def export_png(self, key: str, path: str | Path) -> bool:
+        widget = {
+            "loss": self.loss_plot,
+            "metrics": self.metrics_plot,
+            "gradients": self.gradient_plot,
+            "heatmaps": self.heatmaps,
+            "network": self.editor,
+        }[key]
+        return widget.grab().save(str(path), "PNG")
+
+    # -- recent files, drag and drop, settings ------------------------------------------------
+
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent_files", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in value or []]
+
+    def _add_recent_file(self, path: str) -> None:
+        from nnstudio.core.samples import sample_dir
+
+        try:
+            if Path(path).resolve().parent == sample_dir().resolve():
+                return  # bundled samples have their own picker
+        except NNStudioError:
+            pass
+        files = [path] + [p for p in self.recent_files() if p != path]
+        self.settings.setValue("recent_files", files[:MAX_RECENT_FILES])
+        self._rebuild_recent_menu()
+
+    def _rebuild_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = self.recent_files()
+        for path in files:
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.load_data(p))
+        self.recent_menu.setEnabled(bool(files))
+
+    def dragEnterEvent(self, event):  # noqa: N802 - Qt's name
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event):  # noqa: N802 - Qt's name
+        for url in event.mimeData().urls():
+            if url.isLocalFile():
+                self.data_panel.load_path(url.toLocalFile())
+                event.acceptProposedAction()
+                return
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        text = self.settings.value("config")
+        if isinstance(text, str):
+            try:
+                self.config = Config.from_json(text)
+            except NNStudioError:
+                self.config = MODERN  # a config from another version: start from defaults
+        self.hyperparameters.set_config(self.config)
+        self.editor.set_architecture(self.config.hidden_layers, self.config.activations)
+
+    def _save_settings(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("config", self.config.to_json())
+        path = self.data_panel.path()
+        if path is not None:
+            self.settings.setValue("last_data", str(path))
+        self.settings.sync()
+
+    # -- help and closing -------------------------------------------------------------------
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(
+            f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in SHORTCUTS
+        )
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About nnstudio",
+            f"<h3>nnstudio {__version__}</h3><p>Train small neural networks and watch them "
+            "learn: loss curves, weight heatmaps and the network itself, live.</p>"
+            "<p>NumPy trainer, PySide6 and pyqtgraph views. MIT licence.</p>",
+        )
+
+    def closeEvent(self, event):  # noqa: N802 - Qt's name
+        self.redraw_timer.stop()
+        self._save_settings()
+        self.training.shutdown()
+        super().closeEvent(event)
