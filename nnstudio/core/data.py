@@ -401,7 +401,7 @@ def _parse(path: str | os.PathLike[str], header: bool | None) -> _Parsed:
         names = _unique_names(records[0][1])
         records = records[1:]
     else:
-        names = [f"column {j + 1}" for j in range(expected)]
+        names = _headerless_names(path, expected)
     if not records:
         raise DataError(
             "has a header but no data rows; add rows of data below the header", path=where
@@ -413,6 +413,13 @@ def _parse(path: str | os.PathLike[str], header: bool | None) -> _Parsed:
         delimiter=delimiter,
         has_header=bool(header),
     )
+
+
+def _headerless_names(path: str | os.PathLike[str], count: int) -> list[str]:
+    """Column names for a file without a header: known ones for bundled samples."""
+    from nnstudio.core.samples import known_column_names
+
+    return list(known_column_names(path, count) or (f"column {j + 1}" for j in range(count)))
 
 
 def _looks_like_header(rows: list[list[str]]) -> bool:

@@ -36,6 +36,12 @@ SAMPLES: dict[str, tuple[str, str]] = {
 }
 """Name -> (description, task) of each bundled data file, in the order they are listed."""
 
+COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+    # The classic iris file has no header row; these are the names from its UCI description.
+    "iris": ("sepal_length", "sepal_width", "petal_length", "petal_width", "species"),
+}
+"""Column names of bundled files that have no header row."""
+
 
 @dataclass(frozen=True)
 class SampleInfo:
@@ -106,3 +112,16 @@ def sample_path(name: str) -> pathlib.Path:
             return path
     available = ", ".join(info.name for info in list_samples())
     raise DataError(f"there is no sample data set named '{name}'; choose one of: {available}")
+
+
+def known_column_names(path, count: int) -> tuple[str, ...] | None:
+    """The column names of a bundled headerless sample at ``path`` (``None`` for other files)."""
+    try:
+        path = pathlib.Path(path).resolve()
+        files = _data_files()
+    except (OSError, DataError):
+        return None
+    for name, names in COLUMN_NAMES.items():
+        if name in files and files[name].resolve() == path and len(names) == count:
+            return names
+    return None

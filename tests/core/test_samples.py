@@ -14,7 +14,7 @@ from nnstudio.core.samples import SampleInfo, list_samples, sample_dir, sample_p
 @pytest.mark.parametrize(
     ("name", "shape", "label_name", "classes"),
     [
-        ("iris", (150, 4), "column 5", ["Iris-setosa", "Iris-versicolor", "Iris-virginica"]),
+        ("iris", (150, 4), "species", ["Iris-setosa", "Iris-versicolor", "Iris-virginica"]),
         ("wine", (178, 13), "cultivar", ["class_0", "class_1", "class_2"]),
         ("breast_cancer", (569, 30), "diagnosis", ["benign", "malignant"]),
     ],
@@ -39,7 +39,7 @@ def test_iris_is_the_classic_uci_file():
     assert all(len(v.split(".")[1]) == 1 for line in lines[:150] for v in line.split(",")[:4])
     table = load_table(path)
     assert not table.has_header
-    assert table.feature_names == ("column 1", "column 2", "column 3", "column 4")
+    assert table.feature_names == ("sepal_length", "sepal_width", "petal_length", "petal_width")
     counts = {c: int(np.sum(table.labels == c)) for c in set(table.labels.tolist())}
     assert set(counts.values()) == {50}
     np.testing.assert_allclose(table.X.mean(axis=0), [5.8433, 3.0573, 3.758, 1.1993], atol=1e-3)
@@ -123,3 +123,11 @@ def test_undescribed_extra_file_is_listed_last(tmp_path, monkeypatch):
     monkeypatch.setattr(samples, "_PACKAGE_DIR", package)
     infos = list_samples()
     assert [(i.name, i.task) for i in infos] == [("iris", "classification"), ("extra", "auto")]
+
+
+def test_bundled_names_apply_only_to_the_bundled_file(tmp_path):
+    copy = tmp_path / "iris.csv"
+    copy.write_bytes(sample_path("iris").read_bytes())
+    table = load_table(copy)
+    assert table.feature_names == ("column 1", "column 2", "column 3", "column 4")
+    assert table.label_name == "column 5"
