@@ -43,7 +43,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _layers(text: str) -> tuple[int, ...]:
     text = text.strip()
-    if text.lower() in ("", "none", "0", "[]"):
+    if text.lower() in ("", "none", "[]"):
         return ()
     try:
         return tuple(int(part) for part in text.replace(" ", "").strip("[]").split(","))
@@ -440,7 +440,7 @@ def build_predict_parser() -> argparse.ArgumentParser:
 def run_predict(argv: list[str]) -> int:
     import numpy as np
 
-    from nnstudio.core.data import load_table
+    from nnstudio.core.data import load_features
     from nnstudio.core.metrics import predict
     from nnstudio.core.model_io import load_model
 
@@ -448,24 +448,13 @@ def run_predict(argv: list[str]) -> int:
     saved = load_model(args.model)
     pre = saved.preprocessing
     path = _resolve_data(args.data)
-    n_features = len(pre.feature_names)
-    table = load_table(
+    label_column = saved.config.label_column
+    X, labels = load_features(
         path,
-        label_column=saved.config.label_column,
-        ignore_columns=saved.config.ignore_columns,
-        min_rows=1,
+        pre.feature_names,
+        label_name=pre.label_name,
+        label_column=label_column if isinstance(label_column, int) else None,
     )
-    labels = table.labels
-    if table.n_features == n_features:
-        X = table.X
-    elif table.n_features + 1 == n_features and labels.dtype.kind == "f":
-        # The file has no label column: its last column is a feature.
-        X, labels = np.column_stack([table.X, labels]), None
-    else:
-        raise UsageError(
-            f"{path}: the table has {table.n_features} feature columns but the "
-            f"model expects {n_features} ({', '.join(pre.feature_names)})"
-        )
     outputs = predict(saved.network, pre.transform(X, saved.network.dtype))
 
     handle = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout

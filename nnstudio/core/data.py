@@ -264,6 +264,82 @@ def load_table(
     )
 
 
+def load_features(
+    path: str | os.PathLike[str],
+    feature_names: Sequence[str],
+    *,
+    label_name: str | None = None,
+    label_column: int | str | None = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Rows to predict: a model's feature columns, and its label column if the file has one.
+
+    With a header row, columns are found by name (in any order; other columns are
+    left out), and a one-hot feature ``"colour=red"`` is rebuilt from a text column
+    ``colour``. Without one, the file holds exactly the features in training order,
+    or those plus the label at ``label_column`` (default: last).
+
+    Returns
+    -------
+    X : ndarray, shape (n, len(feature_names))
+    labels : ndarray, shape (n,), or None when the file has no label column
+    """
+    where = os.fspath(path)
+    parsed = _parse(path, None)
+    names, rows, lines = parsed.names, parsed.rows, parsed.lines
+    columns = [[row[j] for row in rows] for j in range(len(names))]
+    n_features = len(feature_names)
+    if parsed.has_header and all(f in names or f.split("=", 1)[0] in names for f in feature_names):
+        sources = [
+            names.index(f) if f in names else names.index(f.split("=", 1)[0]) for f in feature_names
+        ]
+        label = names.index(label_name) if label_name in names else None
+    elif len(names) == n_features:
+        sources, label = list(range(n_features)), None
+    elif len(names) == n_features + 1:
+        label = -1 if label_column is None or isinstance(label_column, str) else label_column
+        label = label % len(names)
+        sources = [j for j in range(len(names)) if j != label]
+    else:
+        raise DataError(
+            f"has {len(names)} columns but the model needs its {n_features} feature columns "
+            f"({', '.join(feature_names)}), optionally with the label; "
+            "give a table with those columns",
+            path=where,
+        )
+    blocks = []
+    for name, j in zip(feature_names, sources, strict=True):
+        cells = columns[j]
+        for i, cell in enumerate(cells):
+            if _is_missing(cell):
+                raise DataError(
+                    f"the value of '{names[j]}' is missing; every feature is needed to predict",
+                    path=where,
+                    line=lines[i],
+                    column=j + 1,
+                )
+        if "=" in name and name not in names:  # a one-hot feature rebuilt from its text column
+            value = name.split("=", 1)[1]
+            blocks.append(np.array([cell == value for cell in cells], dtype=np.float64))
+            continue
+        values = _as_numbers(cells, lines, j, names[j], where)
+        if values is None:
+            i = next(i for i, cell in enumerate(cells) if not _is_number(cell))
+            raise DataError(
+                f"the value '{cells[i]}' in column '{names[j]}' is not a number",
+                path=where,
+                line=lines[i],
+                column=j + 1,
+            )
+        blocks.append(values)
+    X = np.column_stack(blocks) if blocks else np.empty((len(rows), 0))
+    labels = None
+    if label is not None:
+        cells = columns[label]
+        numbers = _as_numbers(cells, lines, label, names[label], where)
+        labels = numbers if numbers is not None else np.array(cells, dtype=str)
+    return X, labels
+
+
 # --- reading text -------------------------------------------------------------------------------
 
 

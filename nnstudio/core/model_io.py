@@ -58,7 +58,8 @@ def save_model(
 def load_model(path: str | Path) -> SavedModel:
     """Read a model written by :func:`save_model`; errors name the file and the problem."""
     try:
-        with np.load(path, allow_pickle=False) as archive:
+        # np.load leaves a truncated archive's file open unless it is given the handle.
+        with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as archive:
             contents = {name: archive[name] for name in archive.files}
     except FileNotFoundError:
         raise ModelFileError(f"{path}: no such model file") from None

@@ -19,6 +19,7 @@ import numpy as np
 
 from nnstudio.core.config import Config
 from nnstudio.core.dataset import Dataset
+from nnstudio.core.errors import ConfigError
 from nnstudio.core.losses import LOSSES
 from nnstudio.core.metrics import Metrics, evaluate
 from nnstudio.core.network import Network
@@ -99,11 +100,14 @@ class Trainer:
         self.loss = LOSSES[config.loss]
         self.output = config.resolved_output(dataset.task)
         self.sizes = (dataset.n_features, *config.hidden_layers, dataset.n_outputs)
-        if network is not None and network.sizes != self.sizes:
-            raise ValueError(
-                f"the network has layer sizes {network.sizes}, "
-                f"but the data and config need {self.sizes}"
+        if dataset.task == "regression" and config.loss == "cross_entropy":
+            raise ConfigError(
+                f"the label '{dataset.preprocessing.label_name}' holds numbers, so this is a "
+                "regression task, and cross_entropy needs classes; use the mse loss "
+                "(or the classification task if the numbers are class codes)"
             )
+        if network is not None:
+            _check_compatible(network, config, self.sizes, self.output)
         n = dataset.n_train
         self.steps_per_epoch = math.ceil(n / min(config.batch_size, n))
         self.total_steps = (
@@ -122,9 +126,13 @@ class Trainer:
         """Back to step 0 with the seed's initial weights (or the given network's)."""
         config = self.config
         if self._initial_network is not None:
-            self.network = self._initial_network.copy()
-            for p in self.network.parameters:
-                p[...] = p.astype(config.dtype)
+            start = self._initial_network
+            self.network = Network(
+                [w.astype(config.dtype) for w in start.weights],
+                None if start.biases is None else [b.astype(config.dtype) for b in start.biases],
+                start.hidden_activations,
+                start.output,
+            )
         else:
             self.network = Network.initialize(
                 self.sizes,
@@ -236,75 +244,69 @@ class Trainer:
         """
         self._stop_requested = False
         if self.stop_reason == DIVERGED:
-            yield self._snapshot([], [], [], DIVERGED, self._message)
+            yield self._snapshot(_Pending(), DIVERGED, self._message)
             return
-        c, net = self.config, self.network
         end = (
             self.total_steps if max_steps is None else min(self.total_steps, self.step + max_steps)
         )
-        steps: list[int] = []
-        losses: list[float] = []
-        new_metrics: list[Metrics] = []
+        pending = _Pending()
         if self.step == 0 and not self.history:
-            new_metrics.append(self.evaluate())
-        started = last_emit = time.perf_counter()
-        reason, message = None, ""
+            pending.metrics.append(self.evaluate())
         while True:
-            if self.step >= end:
-                reason = COMPLETED if self.step >= self.total_steps else STOPPED
-                message = (
-                    f"Finished all {self.total_steps} steps."
-                    if reason == COMPLETED
-                    else f"Paused at step {self.step}."
-                )
+            started = time.perf_counter()
+            # Overflow is expected when a run diverges; it is detected and reported, not warned.
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                reason, message = self._train_until_due(end, every_steps, every_seconds, pending)
+            self.seconds += time.perf_counter() - started
+            if reason is not None:
                 break
-            if self._stop_requested:
-                reason, message = STOPPED, f"Stopped at step {self.step}."
-                break
-            X, Y = self._next_batch()
-            value, grads = net.loss_and_gradients(X, Y, self.loss, c.l1, c.l2)
-            norms = self._gradient_norms
-            for i in range(len(net.weights)):
-                norms[i] = math.sqrt(float(np.vdot(grads[i], grads[i])))
-            if not (math.isfinite(value) and np.isfinite(norms).all()):
-                reason = DIVERGED
-                what = (
-                    f"the loss became {value}"
-                    if not math.isfinite(value)
-                    else ("a gradient became infinite")
-                )
-                message = (
-                    f"Diverged at step {self.step + 1}: {what}. The last finite "
-                    "weights are kept; try a smaller learning rate."
-                )
-                break
-            self.optimizer.step(grads)
-            self.step += 1
-            self.samples_seen += X.shape[0]
-            steps.append(self.step)
-            losses.append(value)
-            if self.step % self.eval_every == 0 or self.step == self.total_steps:
-                new_metrics.append(self.evaluate())
-            now = time.perf_counter()
-            due = (every_steps is not None and len(steps) >= every_steps) or (
-                every_seconds is not None and now - last_emit >= every_seconds
-            )
-            if due and self.step < end:
-                self.seconds += now - started
-                started = last_emit = now
-                yield self._snapshot(steps, losses, new_metrics)
-                steps, losses, new_metrics = [], [], []
-                if self._stop_requested:
-                    continue
-                started = last_emit = time.perf_counter()  # time spent by the caller is not ours
-        self.seconds += time.perf_counter() - started
+            yield self._snapshot(pending)
+            pending = _Pending()
         if reason == DIVERGED:
             self.stop_reason, self._message = DIVERGED, message
         elif reason == COMPLETED:
             self.stop_reason = COMPLETED
-        yield self._snapshot(steps, losses, new_metrics, reason, message)
+        yield self._snapshot(pending, reason, message)
 
-    def _snapshot(self, steps, losses, metrics, reason=None, message="") -> Snapshot:
+    def _train_until_due(self, end, every_steps, every_seconds, pending) -> tuple[str | None, str]:
+        """Train until a snapshot is due (returns ``(None, "")``) or the run stops (its reason)."""
+        c, net, norms = self.config, self.network, self._gradient_norms
+        started = time.perf_counter()
+        while True:
+            if self.step >= end:
+                if self.step >= self.total_steps:
+                    return COMPLETED, f"Finished all {self.total_steps} steps."
+                return STOPPED, f"Paused at step {self.step}."
+            if self._stop_requested:
+                return STOPPED, f"Stopped at step {self.step}."
+            X, Y = self._next_batch()
+            value, grads = net.loss_and_gradients(X, Y, self.loss, c.l1, c.l2)
+            for i in range(len(net.weights)):
+                norms[i] = math.sqrt(float(np.vdot(grads[i], grads[i])))
+            if not (math.isfinite(value) and np.isfinite(norms).all()):
+                what = (
+                    f"the loss became {value}"
+                    if not math.isfinite(value)
+                    else "a gradient became infinite"
+                )
+                return DIVERGED, (
+                    f"Diverged at step {self.step + 1}: {what}. The last finite "
+                    "weights are kept; try a smaller learning rate."
+                )
+            self.optimizer.step(grads)
+            self.step += 1
+            self.samples_seen += X.shape[0]
+            pending.steps.append(self.step)
+            pending.losses.append(value)
+            if self.step % self.eval_every == 0 or self.step == self.total_steps:
+                pending.metrics.append(self.evaluate())
+            if self.step < end and (
+                (every_steps is not None and len(pending.steps) >= every_steps)
+                or (every_seconds is not None and time.perf_counter() - started >= every_seconds)
+            ):
+                return None, ""
+
+    def _snapshot(self, pending: _Pending, reason=None, message="") -> Snapshot:
         net = self.network
         return Snapshot(
             step=self.step,
@@ -312,16 +314,41 @@ class Trainer:
             epoch=self.epoch,
             weights=tuple(_frozen_copy(w) for w in net.weights),
             biases=None if net.biases is None else tuple(_frozen_copy(b) for b in net.biases),
-            steps=_frozen_copy(np.array(steps, dtype=np.int64)),
-            losses=_frozen_copy(np.array(losses, dtype=np.float64)),
+            steps=_frozen_copy(np.array(pending.steps, dtype=np.int64)),
+            losses=_frozen_copy(np.array(pending.losses, dtype=np.float64)),
             gradient_norms=_frozen_copy(self._gradient_norms),
-            metrics=tuple(metrics),
+            metrics=tuple(pending.metrics),
             learning_rate=self.learning_rate,
             seconds=self.seconds,
             samples_per_second=self.samples_seen / self.seconds if self.seconds > 0 else 0.0,
             stop_reason=reason,
             message=message,
         )
+
+
+def _check_compatible(network: Network, config: Config, sizes, output: str) -> None:
+    """Refuse starting weights that do not match the configured network."""
+    wanted = {
+        "layer sizes": (sizes, network.sizes),
+        "hidden activations": (config.activations, network.hidden_activations),
+        "output activation": (output, network.output),
+        "biases": (config.use_bias, network.biases is not None),
+    }
+    for what, (configured, given) in wanted.items():
+        if tuple(configured) != tuple(given) if isinstance(given, tuple) else configured != given:
+            raise ConfigError(
+                f"the starting network's {what} are {given!r} but the data and config need "
+                f"{configured!r}; use the settings the model was trained with"
+            )
+
+
+class _Pending:
+    """What happened since the previous snapshot."""
+
+    def __init__(self):
+        self.steps: list[int] = []
+        self.losses: list[float] = []
+        self.metrics: list[Metrics] = []
 
 
 def _frozen_copy(a: np.ndarray) -> np.ndarray:

@@ -28,7 +28,8 @@ def test_json_round_trip_keeps_every_field(tmp_path):
     "field,value,fragment",
     [
         ("learning_rate", 0, "learning_rate = 0"),
-        ("learning_rate", "fast", "a number"),
+        ("learning_rate", "fast", "a finite number"),
+        ("learning_rate", float("inf"), "a finite number"),
         ("hidden_layers", (12, 0), "from 1 to"),
         ("activations", "swish", "one of sigmoid"),
         ("output", "relu", "auto, sigmoid, softmax, linear"),

@@ -70,5 +70,7 @@ def test_network_without_hidden_layers_has_correct_gradient():
     Y = np.eye(3)[[0, 1, 2, 1, 0]]
     _, analytic = net.loss_and_gradients(X, Y, LOSSES["cross_entropy"])
     analytic = [g.copy() for g in analytic]
-    for a, n in zip(analytic, _numeric_gradient(net, X, Y, LOSSES["cross_entropy"], 0, 0)):
+    for a, n in zip(
+        analytic, _numeric_gradient(net, X, Y, LOSSES["cross_entropy"], 0, 0), strict=True
+    ):
         np.testing.assert_allclose(a, n, rtol=1e-5, atol=1e-8)
