@@ -346,6 +346,7 @@ class MainWindow(QMainWindow):
             hidden_layers=tuple(hidden_layers), activations=tuple(activations)
         )
         self.editor.set_architecture(self.config.hidden_layers, self.config.activations)
+        self.hyperparameters.set_config(self.config)  # the preset display may become "Custom"
         self._rebuild_trainer(trainer)
 
     # -- the run -------------------------------------------------------------------------
