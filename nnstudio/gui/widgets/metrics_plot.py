@@ -1,0 +1,224 @@
+"""The live task-metric plot: accuracy for classification, RMSE and R² for regression.
+
+Points come from the evaluations in each snapshot (:class:`~nnstudio.core.metrics.Metrics`),
+typically one per epoch. Classification shows train and test accuracy in percent
+on a fixed 0–100 % axis; regression shows RMSE (in the target's units) above
+R² (1 is a perfect fit) in two stacked plots that share the step axis. Without
+test rows the test curves simply stay empty.
+
+Run ``python -m nnstudio.gui.widgets.metrics_plot [--regression]`` for a preview.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from nnstudio.core.trainer import Snapshot
+from nnstudio.gui.palette import SERIES, style_plot
+from nnstudio.gui.widgets.series import GrowableArray, make_plot_widget, style_legend
+
+TASKS = ("classification", "regression")
+R2_FLOOR = -1.0  # R² below this (a terrible start) is off the bottom of the plot
+# Metrics field -> the figures one evaluation adds, per task: (plot, part, field, scale).
+_FIELDS = {
+    "classification": [
+        ("main", "train", "train_accuracy", 100.0),
+        ("main", "test", "test_accuracy", 100.0),
+    ],
+    "regression": [
+        ("main", "train", "train_rmse", 1.0),
+        ("main", "test", "test_rmse", 1.0),
+        ("r2", "train", "train_r2", 1.0),
+        ("r2", "test", "test_r2", 1.0),
+    ],
+}
+
+
+def _curve(plot: pg.PlotItem, part: str, name: str) -> pg.PlotDataItem:
+    colour = SERIES[part]
+    return plot.plot(
+        pen=pg.mkPen(colour, width=2),
+        symbol="o" if part == "train" else "s",
+        symbolSize=6,
+        symbolBrush=colour,
+        symbolPen=None,
+        name=name,
+    )
+
+
+class MetricsPlot(QWidget):
+    """Train and test accuracy (classification) or RMSE and R² (regression) per evaluation."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("metrics_plot")
+        self.task = "classification"
+        self._series: dict[str, tuple[GrowableArray, GrowableArray]] = {}
+        self._dirty = False
+
+        # The main view's tooltip depends on the task (set_task).
+        self.main_view = make_plot_widget(self, "metrics_plot_view", "Task metric curve", "")
+        self.r2_view = make_plot_widget(
+            self,
+            "metrics_plot_r2_view",
+            "R squared curve",
+            "R² on the training and test rows at each evaluation: 1 is a perfect fit, "
+            f"0 is no better than the mean (values below {R2_FLOOR:g} are off the plot).",
+        )
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        # One legend (on the main plot); the R² plot uses the same colours.
+        self.legend = self.main_view.getPlotItem().addLegend(offset=(-10, -10))
+        for key, view in (("main", self.main_view), ("r2", self.r2_view)):
+            item = view.getPlotItem()
+            item.setClipToView(True)
+            item.setLabel("bottom", "step")
+            self.curves[f"{key}_train"] = _curve(item, "train", "train")
+            self.curves[f"{key}_test"] = _curve(item, "test", "test")
+        self.r2_view.setXLink(self.main_view)
+        r2 = self.r2_view.getPlotItem()
+        r2.setLabel("left", "R²")
+        # Limits also bound auto-range, so a very negative early R² cannot flatten the rest.
+        r2.setLimits(yMin=R2_FLOOR - 0.05, yMax=1.05)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.main_view, 1)
+        layout.addWidget(self.r2_view, 1)
+        self._restyle()
+        self.set_task("classification")
+
+    @property
+    def plot_item(self) -> pg.PlotItem:
+        """The main PlotItem (accuracy, or RMSE), e.g. for an image export."""
+        return self.main_view.getPlotItem()
+
+    @property
+    def r2_plot_item(self) -> pg.PlotItem:
+        """The R² PlotItem (shown for regression only)."""
+        return self.r2_view.getPlotItem()
+
+    def set_task(self, task: str) -> None:
+        """Show accuracy (``"classification"``) or RMSE and R² (``"regression"``); clears."""
+        if task not in TASKS:
+            raise ValueError(f"task must be one of {', '.join(TASKS)}, not {task!r}")
+        self.task = task
+        main = self.plot_item
+        if task == "classification":
+            main.setLabel("left", "accuracy (%)")
+            # A little room past 0 and 100 % so their tick labels are not cut off.
+            main.setLimits(yMin=-10, yMax=110)
+            main.enableAutoRange(y=False)
+            main.setYRange(-6, 106, padding=0)
+            main.setLabel("bottom", "step")
+            # Accuracy rises, so the bottom right corner is free for the legend.
+            self.legend.anchor(itemPos=(1, 1), parentPos=(1, 1), offset=(-10, -10))
+            self.main_view.setToolTip(
+                "Share of training and test rows classified correctly at each evaluation."
+            )
+        else:
+            main.setLabel("left", "RMSE")
+            main.setLimits(yMin=None, yMax=None)
+            main.setLabel("bottom", "")  # the R² plot below labels the shared step axis
+            # RMSE falls, so the top right corner is free for the legend.
+            self.legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-10, 10))
+            self.main_view.setToolTip(
+                "Root mean squared error of the predictions, in the target's units, on the "
+                "training and test rows at each evaluation (lower is better)."
+            )
+        self.r2_view.setVisible(task == "regression")
+        self.clear()
+
+    def record_snapshot(self, snapshot: Snapshot) -> None:
+        """Append the snapshot's evaluations; draws nothing."""
+        for m in snapshot.metrics:
+            for plot, part, field, scale in _FIELDS[self.task]:
+                value = getattr(m, field)
+                if value is None:
+                    continue  # no test rows: the test curve stays empty
+                xs, ys = self._series[f"{plot}_{part}"]
+                xs.append(m.step)
+                ys.append(value * scale)
+                self._dirty = True
+
+    def refresh(self) -> None:
+        """Draw what was recorded since the last refresh (nothing if nothing changed)."""
+        if not self._dirty:
+            return
+        self._dirty = False
+        for key, (xs, ys) in self._series.items():
+            if len(xs):
+                self.curves[key].setData(xs.view(), ys.view())
+
+    def clear(self) -> None:
+        """Forget every point (a new run)."""
+        self._series = {key: (GrowableArray(64), GrowableArray(64)) for key in self.curves}
+        self._dirty = False
+        for curve in self.curves.values():
+            curve.setData([], [])
+        self.plot_item.enableAutoRange(x=True, y=self.task == "regression")
+        self.r2_plot_item.enableAutoRange()
+
+    def values(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        """Recorded steps and values of one curve (``"main_train"``, ``"r2_test"``, ...)."""
+        xs, ys = self._series[key]
+        return xs.view().copy(), ys.view().copy()
+
+    def _restyle(self) -> None:
+        for view in (self.main_view, self.r2_view):
+            style_plot(view)
+        style_legend(self.legend)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.PaletteChange:
+            self._restyle()
+
+
+def _preview() -> int:  # pragma: no cover - manual preview
+    import sys
+
+    import shiboken6
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from nnstudio.core.config import MODERN
+    from nnstudio.core.data import load_table
+    from nnstudio.core.dataset import prepare_table
+    from nnstudio.core.samples import sample_path
+    from nnstudio.core.trainer import Trainer
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    regression = "--regression" in sys.argv
+    config = MODERN.replace(epochs=300, **({"loss": "mse"} if regression else {}))
+    table = load_table(sample_path("diabetes" if regression else "iris"))
+    data = prepare_table(table, config)
+    trainer = Trainer(config, data)
+    plot = MetricsPlot()
+    plot.set_task(data.task)
+    plot.setWindowTitle("nnstudio · metrics preview")
+    run = trainer.run(every_steps=5)
+
+    def tick():
+        for _ in range(4):
+            snapshot = next(run, None)
+            if snapshot is None:
+                return
+            plot.record_snapshot(snapshot)
+        plot.refresh()
+
+    timer = QTimer(plot)
+    timer.timeout.connect(tick)
+    timer.start(33)
+    plot.resize(640, 420)
+    plot.show()
+    code = app.exec()
+    shiboken6.delete(plot)  # before the QApplication goes
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(_preview())

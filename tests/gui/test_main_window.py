@@ -1,0 +1,308 @@
+"""The studio window, driven through its real controls, offscreen."""
+
+import csv
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+from nnstudio.core.config import CLASSIC, MODERN
+from nnstudio.gui.main_window import MainWindow
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, settings):
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.set_config(MODERN)
+    assert window.load_data("iris")
+    window.show()
+    yield window
+    window.close()
+    assert window.training.thread.isFinished()
+
+
+def _button(window, action):
+    return window.controls.widgetForAction(action)
+
+
+def _press_train(qtbot, window):
+    qtbot.mouseClick(_button(window, window.controls.train_action), Qt.LeftButton)
+
+
+def _train_to_end(qtbot, window, timeout=20000):
+    with qtbot.waitSignal(window.run_stopped, timeout=timeout) as stopped:
+        _press_train(qtbot, window)
+    return stopped.args
+
+
+def test_opens_on_iris_ready_to_train(window):
+    assert window.table.feature_names == ("sepal_length", "sepal_width", "petal_length",
+                                          "petal_width")
+    assert window.dataset.class_names == ("Iris-setosa", "Iris-versicolor", "Iris-virginica")
+    assert window.editor.drawn_layer_sizes() == [(4, 4), (12, 12), (6, 6), (3, 3)]
+    assert "press Train" in window.controls.status.text()
+
+
+def test_train_button_runs_and_views_follow(qtbot, window):
+    reason, _ = _train_to_end(qtbot, window)
+    assert reason == "completed"
+    trainer = window.trainer
+    assert trainer.step == trainer.total_steps
+    assert window.loss_plot.point_count() == trainer.total_steps
+    images = window.heatmaps.images()
+    assert [im.shape for im in images] == [(4, 12), (12, 6), (6, 3)]
+    for image, weights in zip(images, trainer.network.weights, strict=True):
+        np.testing.assert_allclose(image, weights)
+    assert trainer.history[-1].test_accuracy >= 0.93
+    assert "Finished all" in window.controls.status.text()
+    assert window.controls.progress.value() == trainer.total_steps
+
+
+def test_pause_resume_step_and_reset(qtbot, window):
+    window.set_config(MODERN.replace(epochs=100_000))
+    with qtbot.waitSignal(window.training.snapshot_ready, timeout=5000):
+        _press_train(qtbot, window)
+    assert window.controls.train_action.text() == "Pause"
+    with qtbot.waitSignal(window.run_stopped, timeout=3000) as stopped:
+        _press_train(qtbot, window)  # the same button pauses
+    assert stopped.args[0] == "stopped" and not window.training.running
+    paused_at = window.trainer.step
+    assert paused_at > 0 and window.controls.train_action.text() == "Train"
+
+    with qtbot.waitSignal(window.run_stopped, timeout=3000):
+        qtbot.mouseClick(_button(window, window.controls.step_action), Qt.LeftButton)
+    assert window.trainer.step == paused_at + 1
+
+    with qtbot.waitSignal(window.training.snapshot_ready, timeout=5000):
+        _press_train(qtbot, window)  # resumes, does not restart
+    assert window.trainer.step > paused_at
+    with qtbot.waitSignal(window.run_stopped, timeout=3000):
+        window.toggle_training()
+
+    trained = [w.copy() for w in window.trainer.network.weights]
+    qtbot.mouseClick(_button(window, window.controls.reset_action), Qt.LeftButton)
+    assert window.trainer.step == 0 and window.loss_plot.point_count() == 0
+    start = [w.copy() for w in window.trainer.network.weights]
+    assert not np.array_equal(trained[0], start[0])  # the trained weights are gone
+    window.reset_weights()  # the same seed gives the same start
+    for a, b in zip(start, window.trainer.network.weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_keyboard_shortcuts_drive_training(qtbot, window):
+    window.set_config(MODERN.replace(epochs=100_000))
+    window.activateWindow()
+    with qtbot.waitSignal(window.run_stopped, timeout=3000):
+        qtbot.keyClick(window, Qt.Key_S)
+    assert window.trainer.step == 1
+    with qtbot.waitSignal(window.training.snapshot_ready, timeout=3000):
+        qtbot.keyClick(window, Qt.Key_Space)
+    with qtbot.waitSignal(window.run_stopped, timeout=3000):
+        qtbot.keyClick(window, Qt.Key_Space)
+    qtbot.keyClick(window, Qt.Key_R)
+    assert window.trainer.step == 0
+
+
+def test_learning_rate_changes_mid_run(qtbot, window):
+    window.set_config(MODERN.replace(epochs=100_000))
+    with qtbot.waitSignal(window.training.snapshot_ready, timeout=5000):
+        _press_train(qtbot, window)
+    spin = window.hyperparameters.findChild(object, "learning_rate")
+    spin.setValue(0.0005)
+    assert window.trainer.learning_rate == pytest.approx(0.0005)
+    qtbot.waitUntil(lambda: window._latest is not None
+                    and window._latest.learning_rate == pytest.approx(0.0005), timeout=3000)
+    assert window.training.running  # it did not need a restart
+    with qtbot.waitSignal(window.run_stopped, timeout=3000):
+        window.toggle_training()
+
+
+def test_editing_layers_in_the_diagram_and_the_text_field(qtbot, window):
+    editor = window.editor
+    qtbot.mouseClick(editor.findChild(object, "layer_0_plus"), Qt.LeftButton)
+    assert window.config.hidden_layers == (13, 6)
+    assert [w.shape for w in window.trainer.network.weights] == [(4, 13), (13, 6), (6, 3)]
+    field = editor.findChild(object, "layers_text")
+    field.clear()
+    qtbot.keyClicks(field, "16, 8, 4")
+    qtbot.keyClick(field, Qt.Key_Return)
+    assert window.config.hidden_layers == (16, 8, 4)
+    assert [true for _, true in editor.drawn_layer_sizes()] == [4, 16, 8, 4, 3]
+    _train_to_end(qtbot, window)
+    assert [im.shape for im in window.heatmaps.images()] == [(4, 16), (16, 8), (8, 4), (4, 3)]
+
+
+def test_changing_a_trained_network_asks_and_can_be_undone(qtbot, window, monkeypatch):
+    window.set_config(MODERN.replace(epochs=5))
+    _train_to_end(qtbot, window)
+    trained = window.trainer
+    monkeypatch.setattr(window, "_confirm_discard", lambda: False)
+    qtbot.mouseClick(window.editor.findChild(object, "layer_1_plus"), Qt.LeftButton)
+    assert window.config.hidden_layers == (12, 6) and window.trainer is trained
+    assert window.editor.architecture()[0] == (12, 6)
+
+    monkeypatch.setattr(window, "_confirm_discard", lambda: True)
+    qtbot.mouseClick(window.editor.findChild(object, "layer_1_plus"), Qt.LeftButton)
+    assert window.config.hidden_layers == (12, 7) and window.trainer.step == 0
+    window.undo_stack.undo()  # Ctrl+Z
+    assert window.config.hidden_layers == (12, 6)
+    assert window.trainer is trained and window.trainer.step == trained.total_steps
+    assert window.editor.architecture()[0] == (12, 6)
+    window.undo_stack.redo()
+    assert window.config.hidden_layers == (12, 7)
+
+
+def test_bad_file_shows_an_inline_error_and_keeps_iris(qtbot, window, tmp_path):
+    bad = tmp_path / "ragged.csv"
+    bad.write_text("1,2,3\n4,5\n6,7,8\n")
+    assert not window.load_data(bad)
+    error = window.data_panel.findChild(object, "data_error")
+    assert error.isVisible() and "ragged.csv" in error.text() and "line 2" in error.text()
+    assert window.table.label_name == "species" and window.trainer is not None
+
+
+def test_own_csv_with_header_trains(qtbot, window, tmp_path):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(200, 2))
+    path = tmp_path / "blobs.csv"
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["x", "y", "kind"])
+        for (x, y) in X:
+            writer.writerow([x, y, "inside" if x * x + y * y < 1 else "outside"])
+    assert window.load_data(path)
+    assert window.dataset.class_names == ("inside", "outside")
+    assert window.editor.drawn_layer_sizes()[0] == (2, 2)
+    _train_to_end(qtbot, window)
+    assert window.trainer.history[-1].test_accuracy > 0.85
+    assert str(path) in window.recent_files()
+
+
+def test_teacher_demo_classic_then_modern(qtbot, window):
+    picker = window.hyperparameters.findChild(object, "preset_picker")
+    picker.setCurrentIndex(picker.findData("classic"))
+    assert window.config.hidden_layers == CLASSIC.hidden_layers
+    assert window.config.loss == "sse" and not window.config.use_bias
+    _train_to_end(qtbot, window)
+    classic = window.trainer
+    losses = window.loss_plot.history()["losses"]
+    # The loss plateaus: the last 200 steps are no better on average than steps 200-400.
+    assert np.mean(losses[-200:]) > 0.9 * np.mean(losses[200:400])
+    # The sigmoid layers saturate: most hidden outputs sit within 0.05 of 0 or 1.
+    hidden = classic.network.layer_outputs(classic.dataset.X_train)[1:-1]
+    saturated = np.mean([np.mean((h < 0.05) | (h > 0.95)) for h in hidden])
+    assert saturated > 0.5
+    assert classic.history[-1].train_accuracy < 0.75
+
+    picker.setCurrentIndex(picker.findData("modern"))
+    qtbot.keyClick(window, Qt.Key_R)
+    _train_to_end(qtbot, window)
+    assert window.trainer.history[-1].test_accuracy > 0.95
+    assert window.trainer.seconds < 10
+
+
+def test_exports_history_and_pngs(qtbot, window, tmp_path):
+    window.set_config(MODERN.replace(epochs=3))
+    _train_to_end(qtbot, window)
+    path = tmp_path / "history.csv"
+    window.export_history(path)
+    rows = list(csv.reader(open(path)))
+    assert rows[0][:3] == ["step", "batch_loss", "smoothed_loss"]
+    assert len(rows) == 1 + 1 + window.trainer.total_steps  # header, step-0 evaluation, steps
+    for key in ("loss", "metrics", "gradients", "heatmaps", "network"):
+        png = tmp_path / f"{key}.png"
+        assert window.export_png(key, png) and png.stat().st_size > 1000
+
+
+def test_settings_are_remembered(qtbot, settings, tmp_path):
+    first = MainWindow(settings)
+    qtbot.addWidget(first)
+    first.set_config(MODERN.replace(learning_rate=0.003, hidden_layers=(9,),
+                                    activations=("relu",)))
+    first.close()
+    second = MainWindow(settings)
+    qtbot.addWidget(second)
+    assert second.config.learning_rate == 0.003 and second.config.hidden_layers == (9,)
+    assert second.editor.architecture() == ((9,), ("relu",))
+    second.close()
+
+
+def test_every_control_has_names(window):
+    from PySide6.QtWidgets import (QAbstractButton, QAbstractSlider, QAbstractSpinBox,
+                                   QComboBox, QLineEdit)
+
+    kinds = (QAbstractButton, QComboBox, QLineEdit, QAbstractSpinBox, QAbstractSlider)
+    unnamed = [
+        f"{type(w).__name__} {w.objectName()!r} in {type(w.parent()).__name__}"
+        for w in window.findChildren(kinds)
+        if w.isVisibleTo(window) and not w.objectName().startswith("qt_")
+        and type(w.parent()).__name__ not in ("QDockWidget", "QTabBar", "QScrollBar",
+                                               "QToolBarExtension", "QAbstractSpinBox")
+        and (not w.objectName() or not w.accessibleName())
+    ]
+    assert unnamed == []
+
+
+def test_closing_mid_training_stops_cleanly(qtbot, settings):
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.set_config(MODERN.replace(epochs=100_000))
+    window.load_data("iris")
+    window.show()
+    with qtbot.waitSignal(window.training.snapshot_ready, timeout=5000):
+        window.toggle_training()
+    window.close()
+    assert window.training.thread.isFinished()
+
+
+def test_long_live_run_does_not_leak_references_to_none(qtbot, window):
+    window.set_config(MODERN.replace(epochs=100_000))
+    with qtbot.waitSignal(window.training.snapshot_ready, timeout=5000):
+        window.toggle_training()
+    for _ in range(50):  # warm up caches
+        window._dirty = True
+        window._redraw()
+        window.repaint()
+    before = sys.getrefcount(None)
+    for _ in range(2000):
+        window._dirty = window._latest is not None
+        window._redraw()
+        window.loss_plot.repaint()
+        window.heatmaps.repaint()
+        qtbot.wait(0)
+    after = sys.getrefcount(None)
+    with qtbot.waitSignal(window.run_stopped, timeout=3000):
+        window.toggle_training()
+    assert after >= before - 100, f"None lost {before - after} references while painting"
+
+
+def test_the_real_program_exits_with_status_0_when_closed_mid_training(tmp_path):
+    script = textwrap.dedent("""
+        import os, sys
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        from PySide6.QtCore import QSettings, QTimer
+        from PySide6.QtWidgets import QApplication
+        QSettings.setDefaultFormat(QSettings.IniFormat)
+        QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, sys.argv[1])
+        app = QApplication(sys.argv[:1])
+        def window():
+            return next(w for w in app.topLevelWidgets() if w.objectName() == "main_window")
+        QTimer.singleShot(800, lambda: window().toggle_training())
+        QTimer.singleShot(1800, lambda: window().close())
+        from nnstudio.gui.app import main
+        sys.exit(main(data="wine"))
+    """)
+    result = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "QThread" not in result.stderr and "Traceback" not in result.stderr
+    assert "Warning" not in result.stderr and "warning" not in result.stderr
