@@ -465,8 +465,9 @@ class MainWindow(QMainWindow):
         self.heatmaps.show_weights(snapshot.weights, snapshot.biases)
         self.editor.show_weights(snapshot.weights, snapshot.biases)
         self.controls.show_progress(snapshot, self.trainer.epoch_at(snapshot.step))
-        if not snapshot.stop_reason:
-            self.controls.set_status(self._figures_text())
+        if not snapshot.stop_reason and self.trainer.history:
+            at = self.trainer.history[-1].step
+            self.controls.set_status(f"evaluated at step {at:,}: {self._figures_text()}")
 
     def _figures_text(self) -> str:
         if self.trainer is None or not self.trainer.history:
@@ -483,7 +484,7 @@ class MainWindow(QMainWindow):
             r2 = m.test_r2 if m.test_r2 is not None else m.train_r2
             rmse = m.test_rmse if m.test_rmse is not None else m.train_rmse
             parts.append(f"RMSE {rmse:.4g} · R² {r2:.3f}")
-        return f"step {m.step:,}: " + " · ".join(parts)
+        return " · ".join(parts)
 
     def _on_run_stopped(self, reason: str, message: str) -> None:
         self._dirty = True
