@@ -332,3 +332,18 @@ def test_the_real_program_exits_with_status_0_when_closed_mid_training(tmp_path)
     assert result.returncode == 0, result.stderr
     assert "QThread" not in result.stderr and "Traceback" not in result.stderr
     assert "Warning" not in result.stderr and "warning" not in result.stderr
+
+
+def test_dropping_a_file_on_the_window_loads_it(qtbot, window, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    path = tmp_path / "dropped.csv"
+    path.write_text("a;b;kind\n1;2;x\n2;1;y\n3;4;x\n4;3;y\n5;6;x\n6;5;y\n")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(QPointF(10, 10), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    window.dropEvent(event)
+    assert window.table.path == str(path)
+    assert window.dataset.class_names == ("x", "y")
+    assert window.recent_files()[0] == str(path)
