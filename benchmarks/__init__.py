@@ -1,0 +1,1 @@
+"""Side-by-side speed measurements of nnstudio against its peers (not part of the test suite)."""
