@@ -75,10 +75,15 @@ def _columns(text: str) -> tuple[int | str, ...]:
 def build_train_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="nnstudio train",
-        description="Train a network on a table (CSV/TXT) or a bundled sample (iris, wine, ...).",
+        description="Train a network on a table (CSV/TXT), a bundled sample (iris, wine, ...) "
+        "or generated 2-D data (gen:circle, gen:spiral, ...).",
         argument_default=argparse.SUPPRESS,  # only options given on the command line override
     )
-    p.add_argument("data", help="data file, or the name of a bundled sample such as iris")
+    p.add_argument(
+        "data",
+        help="data file, the name of a bundled sample such as iris, "
+        "or a generated data set such as gen:spiral",
+    )
     g = p.add_argument_group("starting point")
     g.add_argument("--preset", choices=sorted(PRESETS), help="start from a preset (default modern)")
     g.add_argument("--config", metavar="FILE.json", help="start from a saved configuration")
@@ -153,6 +158,7 @@ def build_train_parser() -> argparse.ArgumentParser:
         action="store_false",
         help="feed the raw feature values",
     )
+    _add_generator_options(p)
     g = p.add_argument_group("output")
     g.add_argument(
         "--report-every",
@@ -185,6 +191,79 @@ def config_from_args(args: argparse.Namespace) -> Config:
     return base.replace(**changes)
 
 
+# -- data -----------------------------------------------------------------------------
+
+GENERATOR_OPTIONS = {  # dest -> flag, of the options that only generated data takes
+    "samples": "--samples",
+    "noise": "--noise",
+    "classes": "--classes",
+    "engineered": "--engineered",
+    "data_seed": "--data-seed",
+}
+
+
+def _add_generator_options(p: argparse.ArgumentParser, *, engineered: bool = True) -> None:
+    from nnstudio.core.generators import ENGINEERED, GENERATORS
+
+    g = p.add_argument_group(
+        "generated data (DATA is gen:NAME)",
+        f"generators: {', '.join(GENERATORS)}",
+    )
+    none = argparse.SUPPRESS  # absent options stay absent, so a file can refuse given ones
+    g.add_argument(
+        "--samples", type=int, metavar="N", default=none, help="number of points (default 400)"
+    )
+    g.add_argument(
+        "--noise",
+        type=float,
+        default=none,
+        help="0 = clean geometry ... 0.5 = very noisy (default 0.1)",
+    )
+    g.add_argument(
+        "--classes",
+        type=int,
+        metavar="K",
+        default=none,
+        help="number of spiral arms (default 2)",
+    )
+    if engineered:
+        g.add_argument(
+            "--engineered",
+            type=_names,
+            metavar="NAMES",
+            default=none,
+            help=f"extra inputs computed from x and y: {', '.join(ENGINEERED)} "
+            "(ASCII: x2, y2, xy, sinx, siny)",
+        )
+    g.add_argument(
+        "--data-seed",
+        dest="data_seed",
+        type=int,
+        metavar="N",
+        default=none,
+        help="seed of the generated points (default: the run's --seed)",
+    )
+
+
+def _generated_table(name: str, options: dict, seed: int, engineered=()):
+    """Draw ``gen:NAME`` data with the generator options given, then add engineered inputs."""
+    from nnstudio.core.generators import add_engineered, generate
+
+    params = {k: options[k] for k in ("samples", "noise", "classes") if k in options}
+    table = generate(name, seed=options.get("data_seed", seed), **params)
+    return add_engineered(table, (*options.get("engineered", ()), *engineered))
+
+
+def _check_generator_options(data: str, options: dict) -> None:
+    """Refuse generator options with a data file: they would silently do nothing."""
+    given = [flag for dest, flag in GENERATOR_OPTIONS.items() if dest in options]
+    if given:
+        raise UsageError(
+            f"{given[0]} only applies to generated data, but {data} is a file or sample; "
+            "give DATA as gen:NAME (e.g. gen:spiral) or leave out " + ", ".join(given)
+        )
+
+
 # -- train --------------------------------------------------------------------------
 
 
@@ -202,14 +281,28 @@ def _resolve_data(name: str) -> Path:
     raise UsageError(f"{name}: no such file; give a CSV/TXT table or a sample name ({names})")
 
 
-def load_dataset(data: str, config: Config):
-    """Load a data file (or sample) and prepare it as the config says."""
+def load_dataset(data: str, config: Config, options: dict | None = None):
+    """Load a data file (or sample), or generate ``gen:NAME`` data, and prepare it.
+
+    ``options`` holds the parsed command-line options; the generator ones (``samples``,
+    ``noise``, ``classes``, ``engineered``, ``data_seed``) apply to generated data only,
+    whose seed defaults to the run's ``config.seed``.
+    """
     from nnstudio.core.data import load_table
     from nnstudio.core.dataset import prepare_table
+    from nnstudio.core.generators import generator_name
 
-    table = load_table(
-        _resolve_data(data), label_column=config.label_column, ignore_columns=config.ignore_columns
-    )
+    options = options or {}
+    name = generator_name(data)
+    if name is not None:
+        table = _generated_table(name, options, config.seed)
+    else:
+        _check_generator_options(data, options)
+        table = load_table(
+            _resolve_data(data),
+            label_column=config.label_column,
+            ignore_columns=config.ignore_columns,
+        )
     return table, prepare_table(table, config)
 
 
@@ -277,7 +370,7 @@ def run_train(argv: list[str]) -> int:
     args = build_train_parser().parse_args(argv)
     options = vars(args)
     config = config_from_args(args)
-    table, dataset = load_dataset(args.data, config)
+    table, dataset = load_dataset(args.data, config, options)
     quiet = options.get("quiet", False)
     out = sys.stdout
     if not quiet:
@@ -432,29 +525,69 @@ def build_predict_parser() -> argparse.ArgumentParser:
         prog="nnstudio predict", description="Predict the rows of a table with a saved model."
     )
     p.add_argument("model", help="a model saved with 'nnstudio train ... --save MODEL.npz'")
-    p.add_argument("data", help="data file with the model's feature columns (label optional)")
+    p.add_argument(
+        "data",
+        help="data file with the model's feature columns (label optional), "
+        "or generated data such as gen:spiral",
+    )
     p.add_argument("--output", "-o", metavar="FILE.csv", help="write here instead of stdout")
+    _add_generator_options(p, engineered=False)  # the model says which inputs it needs
     return p
+
+
+def _generated_features(name: str, options: dict, saved):
+    """``(X, labels)`` of ``gen:NAME`` data with the model's inputs, engineered ones included.
+
+    The data seed defaults to the seed the model was trained with, and a spiral has as
+    many arms as the model has classes.
+    """
+    from nnstudio.core.generators import ENGINEERED, GENERATORS
+
+    pre = saved.preprocessing
+    info = GENERATORS.get(name)
+    if info is not None and info.task != pre.task:
+        raise UsageError(
+            f"gen:{name} is {info.task} data but the model was trained for {pre.task}; "
+            "predict data of the kind it was trained on"
+        )
+    options = dict(options)
+    if name == "spiral" and "classes" not in options and pre.class_names:
+        options["classes"] = len(pre.class_names)
+    engineered = [f for f in pre.feature_names if f in ENGINEERED]
+    table = _generated_table(name, options, saved.config.seed, engineered)
+    missing = [f for f in pre.feature_names if f not in table.feature_names]
+    if missing:
+        raise UsageError(
+            f"the model needs the input '{missing[0]}', which generated data does not have; "
+            f"give a data file with its columns ({', '.join(pre.feature_names)})"
+        )
+    X = table.X[:, [table.feature_names.index(f) for f in pre.feature_names]]
+    return X, table.labels
 
 
 def run_predict(argv: list[str]) -> int:
     import numpy as np
 
     from nnstudio.core.data import load_features
+    from nnstudio.core.generators import generator_name
     from nnstudio.core.metrics import predict
     from nnstudio.core.model_io import load_model
 
     args = build_predict_parser().parse_args(argv)
     saved = load_model(args.model)
     pre = saved.preprocessing
-    path = _resolve_data(args.data)
-    label_column = saved.config.label_column
-    X, labels = load_features(
-        path,
-        pre.feature_names,
-        label_name=pre.label_name,
-        label_column=label_column if isinstance(label_column, int) else None,
-    )
+    name = generator_name(args.data)
+    if name is not None:
+        X, labels = _generated_features(name, vars(args), saved)
+    else:
+        _check_generator_options(args.data, vars(args))
+        label_column = saved.config.label_column
+        X, labels = load_features(
+            _resolve_data(args.data),
+            pre.feature_names,
+            label_name=pre.label_name,
+            label_column=label_column if isinstance(label_column, int) else None,
+        )
     outputs = predict(saved.network, pre.transform(X, saved.network.dtype))
 
     handle = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout

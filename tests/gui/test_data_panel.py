@@ -263,6 +263,6 @@ def test_every_control_is_named_with_a_tooltip(panel):
         for w in panel.findChildren(cls)
         if not w.objectName().startswith("qt_")
     ]
-    assert len(controls) == 5
+    assert len(controls) == 8
     for w in controls:
         assert w.objectName() and w.accessibleName() and w.toolTip(), w

@@ -8,7 +8,13 @@ a cell) sets that column's role: feature, label or ignored; the label column is
 tinted and the ignored ones greyed. A file that cannot be used shows its
 one-sentence error inline and the previous table stays loaded.
 
-Run ``python -m nnstudio.gui.widgets.data_panel`` for a preview on iris.
+The "Generated 2-D data" box draws a TensorFlow-Playground-style data set
+(:mod:`nnstudio.core.generators`: circle, xor, spiral, ...) instead of reading a
+file; *Regenerate* draws it again with the next data seed, and the engineered-input
+check boxes (x², y², x·y, sin x, sin y) add computed columns to it.
+
+Run ``python -m nnstudio.gui.widgets.data_panel`` for a preview on iris
+(``... data_panel gen:spiral`` for generated data).
 """
 
 from __future__ import annotations
@@ -22,13 +28,18 @@ from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
+    QDoubleSpinBox,
     QFileDialog,
     QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QMenu,
     QPushButton,
+    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -43,7 +54,17 @@ from nnstudio.core.data import (
     looks_like_classification,
     read_preview,
 )
-from nnstudio.core.errors import DataError
+from nnstudio.core.errors import DataError, NNStudioError
+from nnstudio.core.generators import (
+    ENGINEERED,
+    ENGINEERED_DESCRIPTIONS,
+    GENERATORS,
+    MAX_CLASSES,
+    add_engineered,
+    engineered_name,
+    generator_name,
+)
+from nnstudio.core.generators import generate as generate_table
 from nnstudio.core.samples import list_samples, sample_path
 from nnstudio.gui.palette import SERIES
 
@@ -62,7 +83,16 @@ ROLES = (  # (role, menu text, tooltip)
     ("label", "Label (what to predict)", "The column the network learns to predict."),
     ("ignore", "Ignore", "Left out of the training data."),
 )
+ROLE_HINT = "Click a column heading to make it a feature, the label or ignored."
+GENERATED_HINT = "Generated data: x and y are the inputs; tick extra inputs above to add more."
 FILE_FILTER = "Data tables (*.csv *.tsv *.txt *.data);;All files (*)"
+GENERATED_SAMPLES = (50, 5000, 50)  # (minimum, maximum, step) of the points spin box
+GENERATED_NOISE = (0.0, 0.5, 0.05)  # (minimum, maximum, step): 0 clean, 0.5 very noisy
+ENGINEERED_OBJECTS = dict(zip(ENGINEERED, ("x2", "y2", "xy", "sinx", "siny"), strict=True))
+"""Engineered input name -> the suffix of its check box's objectName (``engineered_x2``)."""
+ENGINEERED_SPOKEN = dict(
+    zip(ENGINEERED, ("x squared", "y squared", "x times y", "sine of x", "sine of y"), strict=True)
+)
 
 
 CONTROLS = {  # objectName: (accessible name, tooltip)
@@ -85,6 +115,30 @@ CONTROLS = {  # objectName: (accessible name, tooltip)
     "data_preview": (
         "Data preview",
         "The first rows of the file; click a column heading to set that column's role.",
+    ),
+    "generator_picker": (
+        "Generated data set",
+        "The shape of the generated 2-D data; press Generate to draw it.",
+    ),
+    "generator_samples": (
+        "Number of generated points",
+        "How many points to generate, shared equally among the classes.",
+    ),
+    "generator_noise": (
+        "Noise of the generated data",
+        "0 draws the exact shape; 0.5 is very noisy (labels near the boundary flip).",
+    ),
+    "generator_classes": (
+        "Number of spiral arms",
+        "How many interleaved spiral arms (classes) to generate.",
+    ),
+    "generate_button": (
+        "Generate data",
+        "Draw the chosen data set with these settings and the current data seed.",
+    ),
+    "regenerate_button": (
+        "Regenerate data",
+        "Draw the same kind of data again with the next data seed: new points, same shape.",
     ),
 }
 
@@ -122,9 +176,9 @@ def describe_labels(table: Table) -> str:
     return f"Target range {y.min():.4g} to {y.max():.4g} (mean {y.mean():.4g}): regression"
 
 
-def _short_message(exc: DataError) -> str:
+def _short_message(exc: NNStudioError) -> str:
     """The error with only the file's name (the full path goes into the tooltip)."""
-    if exc.path is None:
+    if getattr(exc, "path", None) is None:
         return str(exc)
     where = [Path(exc.path).name]
     if exc.line is not None:
@@ -140,7 +194,8 @@ class DataPanel(QWidget):
     Signals
     -------
     table_loaded(object)
-        The new :class:`~nnstudio.core.data.Table`, after each successful load or role change.
+        The new :class:`~nnstudio.core.data.Table`, after each successful load or role change,
+        and after each generation or change of engineered inputs of generated data.
     load_failed(str)
         The one-sentence error of a load that failed (the previous table stays).
     """
@@ -159,6 +214,10 @@ class DataPanel(QWidget):
         self._role_menu: QMenu | None = None
         self._header_index = 0  # header_mode of the loaded table, restored when a reload fails
         self._scroll_to_label = False
+        self._generated: dict | None = None  # generator settings of generated data, else None
+        self._generated_base: Table | None = None  # generated table without engineered inputs
+        self._engineered: tuple[str, ...] = ()
+        self._data_seed = 0
         self._build()
 
     # -- construction -------------------------------------------------------------------
@@ -182,12 +241,14 @@ class DataPanel(QWidget):
         top.addWidget(self.open_data_button, 0, 1)
         top.setColumnStretch(0, 1)
         layout.addLayout(top)
+        layout.addWidget(self._build_generated())
 
         self.file_label = QLabel("No data loaded", self)
         self.file_label.setObjectName("data_file")
         bold = self.file_label.font()
         bold.setBold(True)
         self.file_label.setFont(bold)
+        self.file_label.setWordWrap(True)  # a long generated description must not widen the panel
         layout.addWidget(self.file_label)
 
         fmt = QGridLayout()
@@ -198,10 +259,10 @@ class DataPanel(QWidget):
         _name(self.header_mode, "header_mode")
         _add_items(self.header_mode, HEADER_MODES)
         self.header_mode.activated.connect(self._on_header_mode_activated)
-        header_label = QLabel("Header row:", self)
-        header_label.setBuddy(self.header_mode)
+        self.header_caption = QLabel("Header row:", self)
+        self.header_caption.setBuddy(self.header_mode)
         fmt.addWidget(self.format_label, 0, 0)
-        fmt.addWidget(header_label, 0, 1)
+        fmt.addWidget(self.header_caption, 0, 1)
         fmt.addWidget(self.header_mode, 0, 2)
         fmt.setColumnStretch(0, 1)
         layout.addLayout(fmt)
@@ -229,10 +290,11 @@ class DataPanel(QWidget):
         roles.addWidget(self.label_picker, 0, 1)
         roles.setColumnStretch(1, 1)
         layout.addLayout(roles)
-        hint = QLabel("Click a column heading to make it a feature, the label or ignored.", self)
-        hint.setWordWrap(True)
-        hint.setForegroundRole(QPalette.PlaceholderText)
-        layout.addWidget(hint)
+        self.role_hint = QLabel(ROLE_HINT, self)
+        self.role_hint.setObjectName("data_role_hint")
+        self.role_hint.setWordWrap(True)
+        self.role_hint.setForegroundRole(QPalette.PlaceholderText)
+        layout.addWidget(self.role_hint)
 
         self.preview_table = QTableWidget(self)
         _name(self.preview_table, "data_preview")
@@ -254,6 +316,98 @@ class DataPanel(QWidget):
         self.rows_label.setForegroundRole(QPalette.PlaceholderText)
         layout.addWidget(self.rows_label)
         self._set_loaded_widgets_enabled(False)
+        self._update_generated_widgets()
+
+    def _build_generated(self) -> QGroupBox:
+        """The "Generated 2-D data" box: shape, points, noise, arms, buttons, extra inputs."""
+        box = QGroupBox("Generated 2-D data", self)
+        box.setObjectName("generated_group")
+        grid = QGridLayout(box)
+        grid.setContentsMargins(6, 6, 6, 6)
+        self.generator_picker = QComboBox(box)
+        _name(self.generator_picker, "generator_picker")
+        _add_items(
+            self.generator_picker,
+            [
+                (
+                    name + (" (regression)" if info.task == "regression" else ""),
+                    name,
+                    info.description,
+                )
+                for name, info in GENERATORS.items()
+            ],
+        )
+        # "multi_gaussian (regression)" must not widen the whole panel; it elides instead
+        self.generator_picker.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.generator_picker.setMinimumContentsLength(8)
+        self.generator_picker.setCurrentIndex(list(GENERATORS).index("spiral"))
+        self.generator_picker.currentIndexChanged.connect(self._on_generator_changed)
+        self.generator_samples = QSpinBox(box)
+        _name(self.generator_samples, "generator_samples")
+        low, high, step = GENERATED_SAMPLES
+        self.generator_samples.setRange(low, high)
+        self.generator_samples.setSingleStep(step)
+        self.generator_samples.setValue(GENERATORS["spiral"].defaults["samples"])
+        self.generator_noise = QDoubleSpinBox(box)
+        _name(self.generator_noise, "generator_noise")
+        low, high, step = GENERATED_NOISE
+        self.generator_noise.setRange(low, high)
+        self.generator_noise.setSingleStep(step)
+        self.generator_noise.setDecimals(2)
+        self.generator_noise.setValue(GENERATORS["spiral"].defaults["noise"])
+        self.generator_classes = QSpinBox(box)
+        _name(self.generator_classes, "generator_classes")
+        self.generator_classes.setRange(2, MAX_CLASSES)
+        self.classes_caption = self._caption("Arms:", self.generator_classes, box)
+
+        grid.addWidget(self._caption("Shape:", self.generator_picker, box), 0, 0)
+        grid.addWidget(self.generator_picker, 0, 1, 1, 3)
+        grid.addWidget(self._caption("Points:", self.generator_samples, box), 1, 0)
+        grid.addWidget(self.generator_samples, 1, 1)
+        grid.addWidget(self._caption("Noise:", self.generator_noise, box), 1, 2)
+        grid.addWidget(self.generator_noise, 1, 3)
+        grid.addWidget(self.classes_caption, 2, 0)
+        grid.addWidget(self.generator_classes, 2, 1)
+        self.seed_label = QLabel("", box)
+        self.seed_label.setObjectName("generator_seed")
+        self.seed_label.setToolTip("The seed the points were drawn with; Regenerate adds one.")
+        self.seed_label.setForegroundRole(QPalette.PlaceholderText)
+        grid.addWidget(self.seed_label, 2, 2, 1, 2)
+
+        buttons = QHBoxLayout()
+        self.generate_button = QPushButton("Generate", box)
+        _name(self.generate_button, "generate_button")
+        self.generate_button.clicked.connect(self._on_generate_clicked)
+        self.regenerate_button = QPushButton("Regenerate", box)
+        _name(self.regenerate_button, "regenerate_button")
+        self.regenerate_button.clicked.connect(self._on_regenerate_clicked)
+        buttons.addWidget(self.generate_button)
+        buttons.addWidget(self.regenerate_button)
+        grid.addLayout(buttons, 3, 0, 1, 4)
+
+        extra_caption = QLabel("Extra inputs (from x and y):", box)
+        extra_caption.setWordWrap(True)
+        grid.addWidget(extra_caption, 4, 0, 1, 4)
+        extra = QGridLayout()  # two short rows keep the panel narrow: x² y² x·y / sin x sin y
+        self.engineered_boxes: dict[str, QCheckBox] = {}
+        for i, name in enumerate(ENGINEERED):
+            check = QCheckBox(name, box)
+            check.setObjectName(f"engineered_{ENGINEERED_OBJECTS[name]}")
+            check.setAccessibleName(f"Extra input {ENGINEERED_SPOKEN[name]}")
+            check.setToolTip(ENGINEERED_DESCRIPTIONS[name])
+            check.toggled.connect(self._on_engineered_toggled)
+            self.engineered_boxes[name] = check
+            extra.addWidget(check, i // 3, i % 3)
+        extra.setColumnStretch(3, 1)
+        grid.addLayout(extra, 5, 0, 1, 4)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        return box
+
+    def _caption(self, text: str, buddy: QWidget, parent: QWidget) -> QLabel:
+        label = QLabel(text, parent)
+        label.setBuddy(buddy)
+        return label
 
     def _text_label(self, name: str) -> QLabel:
         label = QLabel("", self)
@@ -275,6 +429,14 @@ class DataPanel(QWidget):
         """The loaded file, or None."""
         return self._path
 
+    def is_generated(self) -> bool:
+        """True when the loaded table was generated (then :meth:`path` is None)."""
+        return self._generated is not None
+
+    def data_seed(self) -> int:
+        """The seed of the generated points (the next Generate uses it; Regenerate adds one)."""
+        return self._data_seed
+
     def label_column(self) -> int | str | None:
         """The label column as ``load_table`` takes it; None means the last column (its default).
 
@@ -289,7 +451,18 @@ class DataPanel(QWidget):
         return tuple(self._column_key(j) for j in sorted(self._ignored))
 
     def load_sample(self, name: str) -> bool:
-        """Load a bundled sample by name; False (error shown inline) if that failed."""
+        """Load a bundled sample by name; False (error shown inline) if that failed.
+
+        ``"gen:spiral"`` and the like generate that data set with the box's settings.
+        """
+        generator = generator_name(name)
+        if generator is not None:
+            return self.generate(
+                generator,
+                samples=self.generator_samples.value(),
+                noise=self.generator_noise.value(),
+                classes=self.generator_classes.value(),
+            )
         try:
             path = sample_path(name)
         except DataError as exc:
@@ -320,8 +493,8 @@ class DataPanel(QWidget):
 
         Reloads the table; False (previous roles kept, error shown) if that failed.
         """
-        if self._preview is None:
-            return False
+        if self._preview is None or self.is_generated():
+            return False  # generated data has fixed roles; engineered inputs add features
         if role not in {r for r, _, _ in ROLES}:
             raise ValueError(f"role must be feature, label or ignore, not {role!r}")
         if column == self._label and role != "label":
@@ -349,6 +522,70 @@ class DataPanel(QWidget):
         path, _ = QFileDialog.getOpenFileName(self, "Open a data table", start, FILE_FILTER)
         return path or None
 
+    def generate(
+        self, name: str, *, samples: int, noise: float, classes: int = 2, seed: int | None = None
+    ) -> bool:
+        """Generate a 2-D data set and show it like a loaded file.
+
+        Parameters
+        ----------
+        name : str
+            A generator of :data:`nnstudio.core.generators.GENERATORS`.
+        samples : int
+            Number of points.
+        noise : float
+            0 (exact shape) to 0.5 (very noisy).
+        classes : int
+            Spiral arms; ignored by the other generators.
+        seed : int or None
+            The data seed; None keeps the current one (:meth:`data_seed`).
+
+        Returns
+        -------
+        bool
+            False (error shown inline, :attr:`load_failed` emitted, previous table kept)
+            for an unknown name or a value out of range.
+        """
+        seed = self._data_seed if seed is None else seed
+        classes = classes if name == "spiral" else 2
+        try:
+            base = generate_table(name, samples=samples, noise=noise, seed=seed, classes=classes)
+            table = add_engineered(base, self._engineered)
+        except NNStudioError as exc:
+            self._fail(exc)
+            return False
+        self._data_seed = seed
+        self._generated = {"name": name, "samples": samples, "noise": noise, "classes": classes}
+        self._generated_base = base
+        self._path = None
+        self._sync_generator_controls()
+        self._show_generated(table)
+        return True
+
+    def set_engineered(self, names: Sequence[str]) -> None:
+        """Choose the engineered inputs (names from ``ENGINEERED``, e.g. ``["x²", "y²"]``).
+
+        Ticks their check boxes; with generated data loaded, re-derives the table and
+        emits :attr:`table_loaded`. The choice also applies to data generated later.
+
+        Raises
+        ------
+        ConfigError
+            For a name that is not an engineered input.
+        """
+        chosen = {engineered_name(n) for n in names}
+        self._engineered = tuple(n for n in ENGINEERED if n in chosen)
+        for name, check in self.engineered_boxes.items():
+            check.blockSignals(True)  # one re-derivation for the whole choice
+            check.setChecked(name in chosen)
+            check.blockSignals(False)
+        if self._generated_base is not None and self.is_generated():
+            self._show_generated(add_engineered(self._generated_base, self._engineered))
+
+    def engineered(self) -> tuple[str, ...]:
+        """The chosen engineered inputs, in ``ENGINEERED`` order."""
+        return self._engineered
+
     # -- loading --------------------------------------------------------------------------
 
     def _header_arg(self) -> bool | None:
@@ -367,6 +604,8 @@ class DataPanel(QWidget):
         names = preview.column_names
         new_file = path != self._path
         self._table, self._preview, self._path = table, preview, path
+        self._generated = None
+        self._update_generated_widgets()
         self._label = names.index(table.label_name)
         self._ignored = frozenset(
             names.index(c) if isinstance(c, str) else int(c) % len(names) for c in ignored
@@ -377,7 +616,19 @@ class DataPanel(QWidget):
         self.table_loaded.emit(table)
         return True
 
-    def _fail(self, exc: DataError) -> None:
+    def _show_generated(self, table: Table) -> None:
+        """Make a generated table the loaded one: preview, summary, and :attr:`table_loaded`."""
+        self._table = table
+        self._preview = _generated_preview(table)
+        self._label = len(self._preview.column_names) - 1
+        self._ignored = frozenset()
+        self.error_label.hide()
+        self.error_label.clear()
+        self._update_generated_widgets()
+        self._show_table(scroll_to_label=False)
+        self.table_loaded.emit(table)
+
+    def _fail(self, exc: NNStudioError) -> None:
         self.error_label.setText(_short_message(exc))
         self.error_label.setToolTip(str(exc))
         self.error_label.show()
@@ -397,10 +648,23 @@ class DataPanel(QWidget):
         table, preview = self._table, self._preview
         self._set_loaded_widgets_enabled(True)
         self._sync_sample_picker()
-        self.file_label.setText(self._path.name)
-        self.file_label.setToolTip(str(self._path))
-        header = "with a header row" if preview.has_header else "no header row"
-        self.format_label.setText(f"{DELIMITER_NAMES[preview.delimiter]}-separated, {header}")
+        generated = self.is_generated()
+        self.header_mode.setVisible(not generated)  # no file: no header row to choose
+        self.header_caption.setVisible(not generated)
+        if generated:
+            settings = self._generated
+            self.label_picker.setEnabled(False)  # the label of generated data is fixed
+            self.file_label.setText(
+                f"generated: {settings['name']}, {table.n_rows} points, noise {settings['noise']:g}"
+            )
+            self.file_label.setToolTip(GENERATORS[settings["name"]].description)
+            arms = f"{settings['classes']} arms, " if settings["name"] == "spiral" else ""
+            self.format_label.setText(f"generated 2-D data, {arms}data seed {self._data_seed}")
+        else:
+            self.file_label.setText(self._path.name)
+            self.file_label.setToolTip(str(self._path))
+            header = "with a header row" if preview.has_header else "no header row"
+            self.format_label.setText(f"{DELIMITER_NAMES[preview.delimiter]}-separated, {header}")
         self.summary_label.setText(
             f"{table.n_rows} rows × {table.n_features} features · label: {table.label_name}"
         )
@@ -432,7 +696,13 @@ class DataPanel(QWidget):
         for j, name in enumerate(preview.column_names):
             role = self.column_role(j)
             head = QTableWidgetItem(f"{name}\n{'ignored' if role == 'ignore' else role}")
-            head.setToolTip(f"Column {j + 1} '{name}' is {_role_phrase(role)}; click to change.")
+            if not self.is_generated():
+                tip = f"Column {j + 1} '{name}' is {_role_phrase(role)}; click to change."
+            elif name in ENGINEERED:
+                tip = f"'{name}' is computed from x and y: {ENGINEERED_DESCRIPTIONS[name]}"
+            else:
+                tip = f"'{name}' is {_role_phrase(role)} of the generated data."
+            head.setToolTip(tip)
             font = QFont(self.font())
             if role == "label":
                 font.setBold(True)
@@ -489,15 +759,71 @@ class DataPanel(QWidget):
             self.label_picker.setCurrentIndex(self._label)
 
     def _on_header_clicked(self, column: int) -> None:
+        if self.is_generated():
+            return  # fixed roles; the engineered-input check boxes change the inputs
         header = self.preview_table.horizontalHeader()
         x = header.sectionViewportPosition(column)
         self.show_role_menu(column, header.mapToGlobal(QPoint(x, header.height())))
 
     def _on_cell_menu_requested(self, pos: QPoint) -> None:
         column = self.preview_table.columnAt(pos.x())
-        if column >= 0:
+        if column >= 0 and not self.is_generated():
             viewport = self.preview_table.viewport()
             self.show_role_menu(column, viewport.mapToGlobal(pos))
+
+    # -- generated data ---------------------------------------------------------------------
+
+    def _sync_generator_controls(self) -> None:
+        """Show the settings of the generated table in the box's controls."""
+        settings = self._generated
+        controls = (
+            self.generator_picker,
+            self.generator_samples,
+            self.generator_noise,
+            self.generator_classes,
+        )
+        for widget in controls:
+            widget.blockSignals(True)
+        self.generator_picker.setCurrentIndex(list(GENERATORS).index(settings["name"]))
+        self.generator_samples.setValue(settings["samples"])
+        self.generator_noise.setValue(settings["noise"])
+        if settings["name"] == "spiral":
+            self.generator_classes.setValue(settings["classes"])
+        for widget in controls:
+            widget.blockSignals(False)
+
+    def _update_generated_widgets(self) -> None:
+        """Arms only for spiral; Regenerate and extra inputs only with generated data."""
+        spiral = self.generator_picker.currentData() == "spiral"
+        self.generator_classes.setVisible(spiral)
+        self.classes_caption.setVisible(spiral)
+        generated = self.is_generated()
+        self.regenerate_button.setEnabled(generated)
+        for check in self.engineered_boxes.values():
+            check.setEnabled(generated)
+        self.seed_label.setText(f"data seed {self._data_seed}")
+        self.role_hint.setText(GENERATED_HINT if generated else ROLE_HINT)
+
+    def _generate_from_controls(self, seed: int | None) -> bool:
+        return self.generate(
+            self.generator_picker.currentData(),
+            samples=self.generator_samples.value(),
+            noise=round(self.generator_noise.value(), 4),
+            classes=self.generator_classes.value(),
+            seed=seed,
+        )
+
+    def _on_generator_changed(self, _index: int) -> None:
+        self._update_generated_widgets()
+
+    def _on_generate_clicked(self) -> None:
+        self._generate_from_controls(seed=None)
+
+    def _on_regenerate_clicked(self) -> None:
+        self._generate_from_controls(seed=self._data_seed + 1)
+
+    def _on_engineered_toggled(self, _checked: bool) -> None:
+        self.set_engineered([n for n, check in self.engineered_boxes.items() if check.isChecked()])
 
     def show_role_menu(self, column: int, global_pos: QPoint) -> QMenu:
         """Pop up the feature / label / ignore menu for a column (returns it, for tests)."""
@@ -526,6 +852,25 @@ class DataPanel(QWidget):
 
 def _role_phrase(role: str) -> str:
     return {"feature": "a feature", "label": "the label", "ignore": "ignored"}[role]
+
+
+def _generated_preview(table: Table) -> Preview:
+    """The first rows of a generated table as text, like a file's preview."""
+    if table.labels.dtype.kind in "US":
+        labels = [str(v) for v in table.labels[:PREVIEW_ROWS]]
+    else:
+        labels = [f"{v:.3f}" for v in table.labels[:PREVIEW_ROWS]]
+    rows = tuple(
+        (*(f"{v:.3f}" for v in x), label)
+        for x, label in zip(table.X[:PREVIEW_ROWS], labels, strict=True)
+    )
+    return Preview(
+        column_names=(*table.feature_names, table.label_name),
+        rows=rows,
+        delimiter="",
+        has_header=True,
+        n_rows_total=table.n_rows,
+    )
 
 
 def _preview() -> int:  # pragma: no cover - manual preview
