@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from nnstudio.core.trainer import Snapshot
@@ -21,6 +22,7 @@ from nnstudio.gui.widgets.series import (
     GrowableArray,
     ema_extend,
     make_plot_widget,
+    plot_colours,
     style_legend,
 )
 
@@ -110,6 +112,18 @@ class LossPlot(QWidget):
             symbolPen=None,
             name="test loss",
         )
+        # Marks the step the other views show while the timeline shows a recorded state.
+        self.step_marker = pg.InfiniteLine(
+            angle=90,
+            movable=False,
+            pen=pg.mkPen(SERIES["accent"], width=2, style=Qt.DashLine),
+            label="step {value:,.0f}",
+            # Half-way up: the legend sits at the top, the flattened curve at the bottom.
+            labelOpts={"position": 0.55, "anchors": [(0, 0.5), (0, 0.5)]},
+        )
+        self.step_marker.setZValue(20)
+        self.step_marker.hide()
+        item.addItem(self.step_marker, ignoreBounds=True)  # no say in the auto range
 
         self.log_scale = QCheckBox("Log scale", self)
         self.log_scale.setObjectName("loss_log_scale")
@@ -200,7 +214,24 @@ class LossPlot(QWidget):
         for curve in (self.step_curve, self.smoothed_curve, self.train_curve, self.test_curve):
             curve.setData([], [])
         self.status.setText("")
+        self.step_marker.hide()  # a step of the old run means nothing in the new one
         self.plot_item.enableAutoRange()
+
+    def mark_step(self, step: int | None) -> None:
+        """Draw a dashed vertical line at ``step`` (the state shown elsewhere); None hides it."""
+        if step is None:
+            self.step_marker.hide()
+            return
+        # The label goes right of the line, or left of it near the end of the run.
+        side = 1 if step > 0.75 * (self._steps.last() or 0) > 0 else 0
+        self.step_marker.label.anchors = [(side, 0.5), (side, 0.5)]
+        self.step_marker.show()  # first: a hidden line's label ignores new values
+        self.step_marker.setValue(float(step))
+        self.step_marker.label.valueChanged()  # the same value again still re-anchors
+
+    def marked_step(self) -> int | None:
+        """The step the dashed line marks, or None when it is hidden."""
+        return int(self.step_marker.value()) if self.step_marker.isVisible() else None
 
     def point_count(self) -> int:
         """Steps recorded so far."""
@@ -235,6 +266,13 @@ class LossPlot(QWidget):
     def _restyle(self) -> None:
         style_plot(self.plot_widget)
         style_legend(self.legend)
+        background, text = plot_colours()
+        label = self.step_marker.label
+        label.setColor(text)
+        fill = QColor(background)
+        fill.setAlpha(200)
+        label.fill = pg.mkBrush(fill)  # readable over the grid and the curves
+        label.update()
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().changeEvent(event)

@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter, QPixmap, QTransform
 from PySide6.QtWidgets import (
     QApplication,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QToolButton,
     QVBoxLayout,
@@ -94,6 +95,8 @@ class _NetworkView(QGraphicsView):
     drag_finished = Signal()
     delete_pressed = Signal()
     background_clicked = Signal()
+    edge_clicked = Signal(int, int, int)  # weight layer, true row, true column
+    unit_menu_requested = Signal(int, int, QPoint)  # hidden layer (1-based), unit, global pos
 
     def __init__(self, scene: NetworkScene, parent: QWidget):
         super().__init__(scene, parent)
@@ -160,8 +163,23 @@ class _NetworkView(QGraphicsView):
             event.accept()
             return
         if hit is None:
+            scene: NetworkScene = self.scene()
+            tolerance = 5.0 / max(self.scale_factor(), 1e-6)  # five pixels, as for tooltips
+            edge = scene.edge_at(self.mapToScene(event.position().toPoint()), tolerance)
+            if event.button() == Qt.LeftButton and edge is not None:
+                self.edge_clicked.emit(edge[0], *scene.edge_units(*edge))
+                event.accept()
+                return
             self.background_clicked.emit()
         super().mousePressEvent(event)  # a node click goes on to the node
+
+    def contextMenuEvent(self, event):  # noqa: N802 (Qt override)
+        hit = self._hit(event.pos())
+        if isinstance(hit, NodeItem) and 1 <= hit.layer <= len(self.scene().hidden):
+            self.unit_menu_requested.emit(hit.layer, hit.index, event.globalPos())
+            event.accept()
+            return
+        super().contextMenuEvent(event)
 
     def mouseMoveEvent(self, event):  # noqa: N802 (Qt override)
         if self._drag is not None:
@@ -264,11 +282,19 @@ class NetworkEditor(QWidget):
         ``(hidden_layers: tuple[int, ...], activations: tuple[str, ...])``, once per user edit.
     node_hovered(int, int), node_clicked(int, int)
         ``(layer, index)`` of a node; layer 0 is the inputs, ``index`` the true unit index.
+    edge_clicked(int, int, int)
+        ``(layer, row, col)`` of an edge clicked with the left button: weight
+        ``W[layer][row, col]`` (0-based weight layer, true unit indices).
+    unit_toggle_requested(int, int)
+        ``(layer, unit)``: the user chose "Switch off/on unit" in a hidden node's
+        context menu (``layer`` 1-based hidden layer, ``unit`` the true index).
     """
 
     architecture_changed = Signal(object, object)
     node_hovered = Signal(int, int)
     node_clicked = Signal(int, int)
+    edge_clicked = Signal(int, int, int)
+    unit_toggle_requested = Signal(int, int)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -339,6 +365,18 @@ class NetworkEditor(QWidget):
         self.view.drag_finished.connect(self._on_drag_finished)
         self.view.delete_pressed.connect(self._on_delete_pressed)
         self.view.background_clicked.connect(lambda: self.select_layer(None))
+        self.view.edge_clicked.connect(self.edge_clicked)
+        self.view.unit_menu_requested.connect(self._on_unit_menu_requested)
+        # One context menu for hidden nodes, refilled for the node it is opened on.
+        self.unit_menu = QMenu(self)
+        self.unit_menu.setObjectName("unit_menu")
+        self.unit_menu.setAccessibleName("Unit menu")
+        self.unit_menu.setToolTipsVisible(True)
+        self._menu_unit = (1, 0)
+        self._unit_menu_header = self.unit_menu.addSection("")  # names the unit
+        self.unit_toggle_action = self.unit_menu.addAction("Switch off unit")
+        self.unit_toggle_action.setObjectName("unit_toggle_action")
+        self.unit_toggle_action.triggered.connect(self._on_unit_toggle_triggered)
         self.strip = QWidget(self)
         self.strip.setBackgroundRole(self.view.viewport().backgroundRole())
         self.strip.setAutoFillBackground(True)
@@ -412,6 +450,28 @@ class NetworkEditor(QWidget):
         """
         self.scene.show_weights(weights, biases)
         self._update_legend()
+
+    def show_masks(self, masks: Sequence[np.ndarray | None] | None) -> None:
+        """Draw switched-off hidden units dimmed and crossed out (None: all on).
+
+        ``masks[i]`` holds one 1 (on) or 0 (off) per unit of hidden layer ``i + 1``.
+        """
+        self.scene.show_masks(masks)
+
+    def prepare_unit_menu(self, layer: int, unit: int) -> QMenu:
+        """The context menu of hidden unit ``unit`` of hidden layer ``layer`` (1-based)."""
+        self._menu_unit = (layer, unit)
+        name = self.scene.unit_name(layer, unit)
+        on = self.scene.unit_enabled(layer, unit)
+        self.unit_toggle_action.setText("Switch off unit" if on else "Switch on unit")
+        self.unit_toggle_action.setToolTip(
+            f"{name}: force its output to 0 while training and predicting."
+            if on
+            else f"{name}: let it compute again."
+        )
+        self.unit_menu.setTitle(name)
+        self._unit_menu_header.setText(name)
+        return self.unit_menu
 
     def drawn_layer_sizes(self) -> list[tuple[int, int]]:
         """``(drawn nodes, true width)`` per layer, inputs first, outputs last."""
@@ -567,6 +627,12 @@ class NetworkEditor(QWidget):
         if 1 <= layer <= len(self._hidden):
             self.select_layer(layer - 1)
         self.node_clicked.emit(layer, index)
+
+    def _on_unit_menu_requested(self, layer: int, unit: int, pos: QPoint) -> None:
+        self.prepare_unit_menu(layer, unit).popup(pos)
+
+    def _on_unit_toggle_triggered(self) -> None:
+        self.unit_toggle_requested.emit(*self._menu_unit)
 
     def _on_drag_started(self, i: int) -> None:
         self._drag_start = self.architecture()

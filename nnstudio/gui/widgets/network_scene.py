@@ -178,6 +178,8 @@ class NetworkScene(QGraphicsScene):
         self.biases: Sequence[np.ndarray] | None = None
         self.limit: float | None = None  # the colour scale in use, None when neutral
         self.selected: int | None = None
+        self.masks: Sequence[np.ndarray | None] | None = None  # per hidden layer, 1 on / 0 off
+        self._dimmed = False  # whether any node or edge is drawn switched off
         self._palette = QPalette()
         self._font = QFont()
         self._pens: dict[int, QPen] = {}
@@ -229,6 +231,8 @@ class NetworkScene(QGraphicsScene):
         self.setSceneRect(self.graph_rect())
         self.set_selected(self.selected)
         self._apply(force=True)
+        self._dimmed = False  # the items are new
+        self._apply_masks()
 
     def _node_y(self, width: int, slot: float) -> float:
         return (slot - (_n_slots(width) - 1) / 2) * SLOT
@@ -531,6 +535,68 @@ class NetworkScene(QGraphicsScene):
             colour.blueF() * a + back.blueF() * (1 - a),
         )
 
+    # -- switched-off units ------------------------------------------------------------------
+
+    def show_masks(self, masks: Sequence[np.ndarray | None] | None) -> None:
+        """Draw switched-off hidden units dimmed, dashed and crossed out.
+
+        ``masks[i]`` has one 1 (on) or 0 (off) per unit of hidden layer ``i + 1``
+        (shape ``(units,)``), or is None when every unit of that layer is on.
+        """
+        self.masks = masks
+        self._apply_masks()
+
+    def unit_enabled(self, layer: int, index: int) -> bool:
+        """Whether unit ``index`` of column ``layer`` is on (inputs and outputs always are)."""
+        mask = self._mask(layer)
+        return mask is None or bool(mask[index] != 0)
+
+    def _mask(self, layer: int) -> np.ndarray | None:
+        """The mask of hidden column ``layer`` if it fits the drawn width, else None."""
+        masks = self.masks
+        if masks is None or not 1 <= layer <= len(self.hidden) or layer > len(masks):
+            return None
+        mask = masks[layer - 1]
+        if mask is None or np.shape(mask) != (self.hidden[layer - 1],):
+            return None
+        return np.asarray(mask)
+
+    def _apply_masks(self) -> None:
+        if not self._dimmed and all(self._mask(c) is None for c in range(1, len(self.hidden) + 1)):
+            return  # nothing switched off, nothing to undo: the usual case costs nothing
+        self._dimmed = False
+        for c, column in enumerate(self.columns[1:-1], start=1):
+            mask = self._mask(c)
+            off = np.zeros(len(column.nodes), bool) if mask is None else mask[column.units] == 0
+            for node, is_off in zip(column.nodes, off.tolist(), strict=True):
+                self._dim_node(node, is_off)
+            gap = self.gaps[c]  # the unit's outgoing edges carry nothing while it is off
+            edge_off = np.isin(gap.src, column.units[off])
+            for item, is_off in zip(gap.items, edge_off.tolist(), strict=True):
+                item.setOpacity(0.25 if is_off else 1.0)
+            self._dimmed |= bool(off.any())
+
+    def _dim_node(self, node: NodeItem, off: bool) -> None:
+        pen = node.pen()
+        pen.setStyle(Qt.DashLine if off else Qt.SolidLine)
+        node.setPen(pen)
+        node.setOpacity(0.35 if off else 1.0)
+        cross = getattr(node, "cross", None)
+        if off and cross is None:
+            c, r = node.centre, RADIUS * 0.6
+            path = QPainterPath(QPointF(c.x() - r, c.y() - r))
+            path.lineTo(c.x() + r, c.y() + r)
+            path.moveTo(c.x() + r, c.y() - r)
+            path.lineTo(c.x() - r, c.y() + r)
+            cross = node.cross = QGraphicsPathItem(path, node)
+            cross_pen = QPen(self._palette.color(QPalette.Text), 1.5)
+            cross_pen.setCosmetic(True)
+            cross.setPen(cross_pen)
+            cross.setFlag(QGraphicsItem.ItemIgnoresParentOpacity)  # a crisp cross
+            cross.setAcceptedMouseButtons(Qt.NoButton)
+        if cross is not None:
+            cross.setVisible(off)
+
     # -- tooltips ----------------------------------------------------------------------------
 
     def unit_name(self, layer: int, index: int) -> str:
@@ -558,6 +624,8 @@ class NetworkScene(QGraphicsScene):
         name = self.unit_name(layer, index)
         _, biases = self._matching()
         suffix = f" · {self.activations[layer - 1]}" if layer <= len(self.hidden) else ""
+        if not self.unit_enabled(layer, index):
+            suffix += " · switched off"
         if biases is None:
             return f"{name}{suffix} (no bias to show)"
         return f"bias {name} = {float(biases[layer - 1][index]):.3g}{suffix}"
@@ -574,6 +642,11 @@ class NetworkScene(QGraphicsScene):
         if distance[best] > tolerance:
             return None
         return int(self._segment_ids[best, 0]), int(self._segment_ids[best, 1])
+
+    def edge_units(self, gap: int, k: int) -> tuple[int, int]:
+        """True ``(row, col)`` in ``W[gap]`` of edge ``k`` of gap ``gap`` (from :meth:`edge_at`)."""
+        g = self.gaps[gap]
+        return int(g.src[k]), int(g.dst[k])
 
     def tooltip_at(self, pos: QPointF, view: QGraphicsView) -> str:
         """What the tooltip says at scene position ``pos`` seen through ``view``."""

@@ -19,7 +19,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, QRectF
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -125,7 +126,16 @@ class _Layer:
 
 
 class WeightHeatmaps(QWidget):
-    """One heatmap per weight layer, with biases, colour bars and hover read-out."""
+    """One heatmap per weight layer, with biases, colour bars and hover read-out.
+
+    Signals
+    -------
+    cell_clicked(int, int, int)
+        ``(layer, row, col)`` of a cell clicked with the left button; ``layer`` is the
+        0-based weight layer, and ``row == fan_in`` means the bias row.
+    """
+
+    cell_clicked = Signal(int, int, int)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -136,6 +146,24 @@ class WeightHeatmaps(QWidget):
         self._biases: list[np.ndarray] | None = None
         self._reference: tuple[list[np.ndarray], list[np.ndarray] | None] | None = None
         self._hovered: tuple[int, int, int] | None = None
+        self._pressed: tuple[int, int, int] | None = None  # cell under a left press
+
+        # Says which state is shown when it is not the live one (a recorded or B − A state).
+        self.caption = QLabel(self)
+        self.caption.setObjectName("heatmaps_caption")
+        self.caption.setAccessibleName("Shown state")
+        self.caption.setToolTip("Which recorded state the heatmaps show (not the live weights).")
+        self.caption.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        font = self.caption.font()
+        font.setBold(True)
+        self.caption.setFont(font)
+        self.caption.setContentsMargins(6, 2, 6, 2)
+        # The highlight colour marks that this is not the live network (palette roles,
+        # not a style sheet, so it follows a change between light and dark).
+        self.caption.setAutoFillBackground(True)
+        self.caption.setBackgroundRole(QPalette.Highlight)
+        self.caption.setForegroundRole(QPalette.HighlightedText)
+        self.caption.hide()
 
         self.view = pg.GraphicsLayoutWidget(self)
         self.view.setObjectName("heatmaps_view")
@@ -174,6 +202,7 @@ class WeightHeatmaps(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
+        layout.addWidget(self.caption)
         layout.addWidget(self.view, 1)
         layout.addLayout(controls)
         self._restyle()
@@ -218,6 +247,11 @@ class WeightHeatmaps(QWidget):
         self._weights = self._biases = self._reference = None
         self._hovered = None
         self.hover_label.setText(HOVER_HINT)
+
+    def set_caption(self, text: str | None) -> None:
+        """Show a caption above the heatmaps, e.g. ``"Step 1,200 (recorded)"``; None hides it."""
+        self.caption.setText(text or "")
+        self.caption.setVisible(bool(text))
 
     def layer_shapes(self) -> list[tuple[int, int]]:
         return [layer.shape for layer in self._layers]
@@ -342,10 +376,21 @@ class WeightHeatmaps(QWidget):
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
         if watched is self._viewport:
-            if event.type() == QEvent.MouseMove:
+            kind = event.type()
+            if kind == QEvent.MouseMove:
                 self._on_mouse_moved(self.view.mapToScene(event.position().toPoint()))
-            elif event.type() == QEvent.Leave:
+            elif kind == QEvent.Leave:
                 self._on_mouse_moved(None)
+            elif kind in (QEvent.MouseButtonPress, QEvent.MouseButtonRelease):
+                if event.button() == Qt.LeftButton:
+                    # A click is a press and a release on the same cell.
+                    cell = self.cell_at(self.view.mapToScene(event.position().toPoint()))
+                    if kind == QEvent.MouseButtonPress:
+                        self._pressed = cell
+                    else:
+                        pressed, self._pressed = self._pressed, None
+                        if cell is not None and cell == pressed:
+                            self.cell_clicked.emit(*cell)
         return super().eventFilter(watched, event)
 
     # -- options and looks --------------------------------------------------------------
