@@ -6,6 +6,11 @@ Layer ``i`` maps activations ``a`` of shape ``(n, fan_in)`` to
 their own activation; the output layer uses ``sigmoid``, ``softmax`` or
 ``linear``. Training buffers are allocated once per batch size and reused, so a
 step allocates (almost) nothing.
+
+A hidden unit can be switched off by hand: ``masks[i]`` (one per hidden layer,
+``None`` = every unit on) multiplies the output of hidden layer ``i + 1``, so a
+unit whose mask entry is 0 outputs 0 in prediction and in training alike, and
+no gradient flows through it.
 """
 
 from __future__ import annotations
@@ -32,9 +37,20 @@ class Network:
         One name per hidden layer (``len(weights) - 1`` of them).
     output : str
         ``"sigmoid"``, ``"softmax"`` or ``"linear"``.
+    masks : sequence of (ndarray or None), optional
+        One per hidden layer: ``None`` (every unit on) or an array of shape
+        ``(sizes[i + 1],)`` holding 1 for a unit that is on and 0 for one switched off.
+        Omitted: every unit is on. See :attr:`masks`.
     """
 
-    def __init__(self, weights, biases, hidden_activations: Sequence[str], output: str):
+    def __init__(
+        self,
+        weights,
+        biases,
+        hidden_activations: Sequence[str],
+        output: str,
+        masks: Sequence[np.ndarray | None] | None = None,
+    ):
         if len(hidden_activations) != len(weights) - 1:
             raise ValueError("need one activation per hidden layer")
         self.weights: list[np.ndarray] = list(weights)
@@ -45,6 +61,7 @@ class Network:
         if output != "softmax":
             self._activations.append(HIDDEN_ACTIVATIONS[output])
         self._buffers: _Buffers | None = None
+        self.masks = masks
 
     @classmethod
     def initialize(
@@ -84,15 +101,53 @@ class Network:
     def n_parameters(self) -> int:
         return sum(p.size for p in self.parameters)
 
+    @property
+    def masks(self) -> list[np.ndarray | None]:
+        """Which hidden units are on: one entry per hidden layer.
+
+        ``masks[i]`` is ``None`` when every unit of hidden layer ``i + 1`` is on, else an
+        array of shape ``(sizes[i + 1],)`` with 1 for a unit that is on and 0 for one that
+        is off. Assign a whole new list to change it (``None`` switches every unit on);
+        the arrays are used as given, never written to.
+        """
+        return self._masks
+
+    @masks.setter
+    def masks(self, masks: Sequence[np.ndarray | None] | None) -> None:
+        n_hidden = len(self.weights) - 1
+        if masks is None:
+            self._masks: list[np.ndarray | None] = [None] * n_hidden
+            return
+        masks = list(masks)
+        if len(masks) != n_hidden:
+            raise ValueError(f"need one mask per hidden layer ({n_hidden}), got {len(masks)}")
+        for i, mask in enumerate(masks):
+            if mask is None:
+                continue
+            mask = np.asarray(mask, dtype=self.dtype)
+            if mask.shape != (self.sizes[i + 1],):
+                raise ValueError(
+                    f"the mask of hidden layer {i + 1} has shape {mask.shape}, "
+                    f"expected ({self.sizes[i + 1]},)"
+                )
+            masks[i] = mask
+        self._masks = masks
+
     # -- forward ---------------------------------------------------------------
 
     def _layer(self, i: int, a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         z = np.matmul(a, self.weights[i], out=out)
         if self.biases is not None:
             z += self.biases[i]
-        if i == len(self.weights) - 1 and self.output == "softmax":
-            return softmax(z, out=z)
-        return self._activations[i].forward(z, out=z)
+        if i == len(self.weights) - 1:
+            if self.output == "softmax":
+                return softmax(z, out=z)
+            return self._activations[i].forward(z, out=z)
+        a = self._activations[i].forward(z, out=z)
+        mask = self._masks[i]
+        if mask is not None:  # switched-off units output 0
+            a *= mask
+        return a
 
     def forward(self, X: np.ndarray) -> np.ndarray:
         """Outputs for inputs ``X`` of shape ``(n, sizes[0])``: shape ``(n, sizes[-1])``."""
@@ -163,6 +218,9 @@ class Network:
                 previous = buffers.deltas[i - 1]
                 np.matmul(delta, self.weights[i].T, out=previous)
                 previous *= self._activations[i - 1].derivative(acts[i], out=buffers.scratch[i - 1])
+                mask = self._masks[i - 1]
+                if mask is not None:  # nothing flows back through a switched-off unit
+                    previous *= mask
                 delta = previous
         return value, buffers.grad_weights + (buffers.grad_biases if self.biases else [])
 
@@ -175,8 +233,9 @@ class Network:
 
     def copy(self) -> Network:
         biases = None if self.biases is None else [b.copy() for b in self.biases]
+        masks = [None if m is None else m.copy() for m in self._masks]
         return Network(
-            [w.copy() for w in self.weights], biases, self.hidden_activations, self.output
+            [w.copy() for w in self.weights], biases, self.hidden_activations, self.output, masks
         )
 
 

@@ -6,6 +6,11 @@ CLI loops over it and prints; the studio's worker thread loops over it and
 emits each snapshot to the window. Between steps it checks a stop flag, so a
 caller stops it promptly; calling :meth:`Trainer.run` again resumes where it
 stopped (this is how the studio pauses and steps).
+
+While no run is going, the network can be edited by hand (:meth:`Trainer.edit_weight`,
+:meth:`Trainer.edit_bias`, :meth:`Trainer.set_unit_enabled`); each edit is logged in
+:attr:`Trainer.edits` and named in the next snapshot's ``edits``, and
+:meth:`Trainer.state_snapshot` shows the edited network without training.
 """
 
 from __future__ import annotations
@@ -61,6 +66,11 @@ class Snapshot:
         last snapshot of a :meth:`Trainer.run` call.
     message : str
         A sentence for the user about why the run stopped ("" while training).
+    edits : tuple of str
+        Hand edits made since the previous snapshot, one sentence each, oldest first.
+    masks : tuple of (ndarray or None), or None
+        ``None`` when every hidden unit is on; else one entry per hidden layer, ``None``
+        or a read-only array of shape ``(units,)`` with 0 for a switched-off unit.
     """
 
     step: int
@@ -77,6 +87,8 @@ class Snapshot:
     samples_per_second: float
     stop_reason: str | None = None
     message: str = ""
+    edits: tuple[str, ...] = ()
+    masks: tuple[np.ndarray | None, ...] | None = None
 
     @property
     def finished(self) -> bool:
@@ -132,6 +144,7 @@ class Trainer:
                 None if start.biases is None else [b.astype(config.dtype) for b in start.biases],
                 start.hidden_activations,
                 start.output,
+                start.masks,
             )
         else:
             self.network = Network.initialize(
@@ -162,6 +175,9 @@ class Trainer:
         self._position = 0  # next row within the epoch
         self._gradient_norms = np.zeros(len(self.network.weights))
         self.stop_reason: str | None = None
+        #: Every hand edit since the last reset: ``(step, description)``, oldest first.
+        self.edits: list[tuple[int, str]] = []
+        self._pending_edits: list[str] = []  # edits the next snapshot reports
 
     def request_stop(self) -> None:
         """Ask a running :meth:`run` to stop after the current step (thread-safe)."""
@@ -191,6 +207,112 @@ class Trainer:
     @property
     def is_finished(self) -> bool:
         return self.step >= self.total_steps or self.stop_reason == DIVERGED
+
+    # -- hand edits ------------------------------------------------------------------
+    #
+    # Edits change the live network in place (the optimizer keeps its state), so
+    # make them only while no run() is going on. Layer and unit numbers in the
+    # descriptions are 1-based, as the user sees them.
+
+    def edit_weight(self, layer: int, row: int, col: int, value: float) -> None:
+        """Set ``weights[layer][row, col]`` (``layer`` 0-based: 0 maps the inputs) to ``value``.
+
+        Raises
+        ------
+        IndexError
+            When ``layer``, ``row`` or ``col`` is out of range.
+        ConfigError
+            When ``value`` is not a finite number.
+        """
+        weights = self.network.weights
+        _check_index("weight layer", layer, len(weights))
+        fan_in, fan_out = weights[layer].shape
+        _check_index(f"row of weight layer {layer}", row, fan_in)
+        _check_index(f"column of weight layer {layer}", col, fan_out)
+        value = _finite(value, "weight")
+        old = float(weights[layer][row, col])
+        weights[layer][row, col] = value
+        self._record_edit(
+            f"Set the weight from {self._unit_name(layer, row)} to "
+            f"{self._unit_name(layer + 1, col)} to {value:.4g} (was {old:.4g})"
+        )
+
+    def edit_bias(self, layer: int, unit: int, value: float) -> None:
+        """Set ``biases[layer][unit]`` (``layer`` 0-based, as in :meth:`edit_weight`).
+
+        Raises
+        ------
+        IndexError
+            When ``layer`` or ``unit`` is out of range.
+        ConfigError
+            When the network has no biases or ``value`` is not a finite number.
+        """
+        biases = self.network.biases
+        if biases is None:
+            raise ConfigError("this network has no biases (use_bias is off), so none can be set")
+        _check_index("bias layer", layer, len(biases))
+        _check_index(f"unit of bias layer {layer}", unit, biases[layer].shape[0])
+        value = _finite(value, "bias")
+        old = float(biases[layer][unit])
+        biases[layer][unit] = value
+        self._record_edit(
+            f"Set the bias of {self._unit_name(layer + 1, unit)} to {value:.4g} (was {old:.4g})"
+        )
+
+    def set_unit_enabled(self, hidden_layer: int, unit: int, enabled: bool) -> None:
+        """Switch unit ``unit`` (0-based) of hidden layer ``hidden_layer`` (1-based) on or off.
+
+        A switched-off unit outputs 0, in prediction and in training, until it is switched
+        on again; its weights are kept.
+
+        Raises
+        ------
+        IndexError
+            When ``hidden_layer`` is not in ``1..len(hidden_layers)`` or ``unit`` is out of range.
+        """
+        net = self.network
+        n_hidden = len(net.weights) - 1
+        if not (isinstance(hidden_layer, int | np.integer) and 1 <= hidden_layer <= n_hidden):
+            raise IndexError(
+                f"hidden layer {hidden_layer!r} does not exist: this network has "
+                + (f"hidden layers 1 to {n_hidden}" if n_hidden else "no hidden layers")
+            )
+        width = net.sizes[hidden_layer]
+        _check_index(f"unit of hidden layer {hidden_layer}", unit, width)
+        current = net.masks[hidden_layer - 1]
+        mask = np.ones(width, dtype=net.dtype) if current is None else current.copy()
+        if bool(mask[unit]) == bool(enabled):
+            return  # nothing changes, nothing to record
+        mask[unit] = 1.0 if enabled else 0.0
+        masks = list(net.masks)
+        masks[hidden_layer - 1] = None if mask.all() else mask  # a new array: snapshots stay valid
+        net.masks = masks
+        state = "on" if enabled else "off"
+        self._record_edit(f"Switched {self._unit_name(hidden_layer, unit)} {state}")
+
+    def _record_edit(self, description: str) -> None:
+        self.edits.append((self.step, description))
+        self._pending_edits.append(description)
+
+    def _unit_name(self, layer: int, unit: int) -> str:
+        """How the user sees unit ``unit`` of layer ``layer`` (0 = inputs, last = outputs)."""
+        n_hidden = len(self.network.weights) - 1
+        if layer == 0:
+            names = self.dataset.feature_names
+            return f"input '{names[unit]}'" if unit < len(names) else f"input {unit + 1}"
+        if layer <= n_hidden:
+            return f"h{layer} #{unit + 1}"
+        classes = self.dataset.class_names
+        if classes is not None and unit < len(classes):
+            return f"output '{classes[unit]}'"
+        return f"output #{unit + 1}"
+
+    def state_snapshot(self) -> Snapshot:
+        """A snapshot of the network as it is now, without training (no steps, no losses).
+
+        It carries the hand edits made since the previous snapshot; ``stop_reason`` is None.
+        """
+        return self._snapshot(_Pending())
 
     # -- batches ------------------------------------------------------------------
 
@@ -323,7 +445,13 @@ class Trainer:
             samples_per_second=self.samples_seen / self.seconds if self.seconds > 0 else 0.0,
             stop_reason=reason,
             message=message,
+            edits=self._take_edits(),
+            masks=_frozen_masks(net.masks),
         )
+
+    def _take_edits(self) -> tuple[str, ...]:
+        edits, self._pending_edits = tuple(self._pending_edits), []
+        return edits
 
 
 def _check_compatible(network: Network, config: Config, sizes, output: str) -> None:
@@ -349,6 +477,28 @@ class _Pending:
         self.steps: list[int] = []
         self.losses: list[float] = []
         self.metrics: list[Metrics] = []
+
+
+def _check_index(what: str, index, size: int) -> None:
+    if not (isinstance(index, int | np.integer) and 0 <= index < size):
+        raise IndexError(f"{what} index {index!r} is out of range: it must be 0 to {size - 1}")
+
+
+def _finite(value, what: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if isinstance(value, bool) or not math.isfinite(number):
+        raise ConfigError(f"a {what} must be a finite number, not {value!r}")
+    return number
+
+
+def _frozen_masks(masks) -> tuple[np.ndarray | None, ...] | None:
+    """Read-only copies of the hidden-unit masks; None when every unit is on."""
+    if all(mask is None for mask in masks):
+        return None
+    return tuple(None if mask is None else _frozen_copy(mask) for mask in masks)
 
 
 def _frozen_copy(a: np.ndarray) -> np.ndarray:

@@ -28,6 +28,7 @@ from nnstudio.core.config import MODERN, PRESETS, Config
 from nnstudio.core.dataset import prepare_table
 from nnstudio.core.errors import NNStudioError
 from nnstudio.core.trainer import DIVERGED, Snapshot, Trainer
+from nnstudio.gui.inside import InsideController
 from nnstudio.gui.train_controls import TrainControls
 from nnstudio.gui.widgets.data_panel import DataPanel
 from nnstudio.gui.widgets.gradient_plot import GradientNormPlot
@@ -104,6 +105,8 @@ class MainWindow(QMainWindow):
         self.training.failed.connect(self._on_run_failed)
 
         self._build_views()
+        self.inside = InsideController(self, self.settings)
+        self._default_state = self.saveState()
         self._build_menus()
         self._restore_settings()
         self.redraw_timer = QTimer(self)
@@ -158,7 +161,6 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["data"]], [380], Qt.Horizontal)
         self.resizeDocks([self.docks["loss"]], [520], Qt.Horizontal)
         self.resizeDocks([self.docks["heatmaps"]], [300], Qt.Vertical)
-        self._default_state = self.saveState()
 
     def _dock(self, name: str, title: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -379,6 +381,7 @@ class MainWindow(QMainWindow):
             "Accuracy" if data.is_classification else "RMSE and R²"
         )
         self._clear_views()
+        self.inside.reset()
         self.controls.set_running(False)
         self.controls.clear_progress(trainer.total_steps)
         self.controls.set_status(
@@ -449,6 +452,7 @@ class MainWindow(QMainWindow):
         if self.trainer is None:
             return
         self._latest = snapshot
+        self.inside.record(snapshot)
         self.loss_plot.record_snapshot(snapshot)
         self.metrics_plot.record_snapshot(snapshot)
         self.gradient_plot.record_snapshot(snapshot)
@@ -462,8 +466,10 @@ class MainWindow(QMainWindow):
         self.loss_plot.refresh()
         self.metrics_plot.refresh()
         self.gradient_plot.refresh()
-        self.heatmaps.show_weights(snapshot.weights, snapshot.biases)
-        self.editor.show_weights(snapshot.weights, snapshot.biases)
+        if self.inside.timeline.is_live():
+            self.heatmaps.show_weights(snapshot.weights, snapshot.biases)
+            self.editor.show_weights(snapshot.weights, snapshot.biases)
+        self.inside.redraw(snapshot)
         self.controls.show_progress(snapshot, self.trainer.epoch_at(snapshot.step))
         if not snapshot.stop_reason and self.trainer.history:
             at = self.trainer.history[-1].step

@@ -32,12 +32,16 @@ class TrainingWorker(QObject):
     """
 
     snapshot_ready = Signal(object)
+    grid_ready = Signal(int, object, object)  # step, outputs (res, res, k), GridSpec
     stopped = Signal(str, str)
     failed = Signal(str)
 
     def __init__(self, trainer: Trainer | None = None):
         super().__init__()
         self.trainer = trainer
+        #: (GridSpec, Preprocessing) for the decision boundary, or None. Replaced whole
+        #: from the GUI thread (never mutated), so reading it here needs no lock.
+        self.grid_job = None
 
     @Slot()
     def train(self) -> None:
@@ -58,11 +62,28 @@ class TrainingWorker(QObject):
             for snapshot in trainer.run(**options):
                 last = snapshot
                 self.snapshot_ready.emit(snapshot)
+                self._emit_grid(snapshot)
         except Exception:  # a bug in the core must not kill the thread silently
             self.failed.emit(traceback.format_exc())
             return
         if last is not None:
             self.stopped.emit(last.stop_reason or "stopped", last.message)
+
+
+    def _emit_grid(self, snapshot) -> None:
+        """The decision boundary for this snapshot: one batched forward pass, off the GUI thread."""
+        job = self.grid_job
+        if job is None:
+            return
+        from nnstudio.core.grid import grid_outputs
+        from nnstudio.core.network import Network
+
+        spec, preprocessing = job
+        net = self.trainer.network
+        network = Network(snapshot.weights, snapshot.biases, net.hidden_activations, net.output)
+        if getattr(snapshot, "masks", None) is not None:
+            network.masks = list(snapshot.masks)
+        self.grid_ready.emit(snapshot.step, grid_outputs(network, preprocessing, spec), spec)
 
 
 class TrainingThread(QObject):
@@ -77,6 +98,7 @@ class TrainingThread(QObject):
     steps_requested = Signal(int)
     #: The worker's signals, re-emitted on the GUI thread: connect views to these.
     snapshot_ready = Signal(object)
+    grid_ready = Signal(int, object, object)
     stopped = Signal(str, str)
     failed = Signal(str)
 
@@ -90,6 +112,7 @@ class TrainingThread(QObject):
         self.steps_requested.connect(self.worker.train_steps)
         # Queued into this object's (the GUI) thread, whatever the receiver on our signals is.
         self.worker.snapshot_ready.connect(self._on_snapshot_ready, Qt.QueuedConnection)
+        self.worker.grid_ready.connect(self._on_grid_ready, Qt.QueuedConnection)
         self.worker.stopped.connect(self._on_stopped, Qt.QueuedConnection)
         self.worker.failed.connect(self._on_failed, Qt.QueuedConnection)
         self.running = False
@@ -124,6 +147,10 @@ class TrainingThread(QObject):
     @Slot(object)
     def _on_snapshot_ready(self, snapshot) -> None:
         self.snapshot_ready.emit(snapshot)
+
+    @Slot(int, object, object)
+    def _on_grid_ready(self, step, outputs, spec) -> None:
+        self.grid_ready.emit(step, outputs, spec)
 
     @Slot(str, str)
     def _on_stopped(self, reason: str, message: str) -> None:

@@ -1,0 +1,233 @@
+"""A memory-bounded record of how the weights evolved, for scrubbing back in time.
+
+:class:`WeightHistory` keeps one :class:`HistoryEntry` per recorded snapshot,
+sharing the snapshot's read-only arrays (nothing is copied). When the entries'
+arrays outgrow the byte budget, the history thins itself: it drops every
+second entry of its older half (never the first, the last, or one that records
+a hand edit) until it fits again. So it always spans step 0 to now, densest
+near now, however long the run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+DEFAULT_BUDGET_BYTES = 256 * 2**20
+
+
+@dataclass(frozen=True, eq=False)
+class HistoryEntry:
+    """The network's state at one step.
+
+    Attributes
+    ----------
+    step : int
+    weights : tuple of ndarray
+        ``weights[i]`` has shape ``(fan_in, fan_out)``; read-only.
+    biases : tuple of ndarray or None
+        ``biases[i]`` has shape ``(fan_out,)``.
+    gradient_norms : ndarray, shape (n_layers,)
+        Norm of each weight layer's gradient at the latest step before ``step``.
+    masks : tuple of (ndarray or None), or None
+        Hidden-unit masks (see :attr:`nnstudio.core.network.Network.masks`); None when
+        every unit is on.
+    edit : str or None
+        The hand edits made just before this state ("; "-separated), if any.
+    """
+
+    step: int
+    weights: tuple[np.ndarray, ...]
+    biases: tuple[np.ndarray, ...] | None
+    gradient_norms: np.ndarray
+    masks: tuple[np.ndarray | None, ...] | None = None
+    edit: str | None = None
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the entry's arrays."""
+        arrays = [*self.weights, *(self.biases or ()), self.gradient_norms]
+        arrays += [m for m in self.masks or () if m is not None]
+        return sum(a.nbytes for a in arrays)
+
+
+class WeightHistory:
+    """Entries in step order, kept within ``budget_bytes`` by thinning the older ones.
+
+    Parameters
+    ----------
+    budget_bytes : int
+        Most bytes the entries' arrays may hold after each :meth:`record`. The first
+        entry, the last one and entries with edits are always kept, so a budget smaller
+        than those alone is exceeded.
+    """
+
+    def __init__(self, budget_bytes: int = DEFAULT_BUDGET_BYTES):
+        if not budget_bytes > 0:
+            raise ValueError(f"budget_bytes must be > 0, not {budget_bytes!r}")
+        self.budget_bytes = int(budget_bytes)
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget every entry."""
+        self._entries: list[HistoryEntry] = []
+        self._nbytes = 0
+        self._steps: np.ndarray | None = None  # cache of steps(), rebuilt when needed
+
+    # -- recording --------------------------------------------------------------------
+
+    def record(self, snapshot) -> HistoryEntry:
+        """Record a :class:`~nnstudio.core.trainer.Snapshot`, sharing its arrays."""
+        edits = getattr(snapshot, "edits", ())
+        return self.record_state(
+            snapshot.step,
+            snapshot.weights,
+            snapshot.biases,
+            snapshot.gradient_norms,
+            masks=getattr(snapshot, "masks", None),
+            edit="; ".join(edits) if edits else None,
+        )
+
+    def record_state(
+        self, step, weights, biases, gradient_norms, masks=None, edit=None
+    ) -> HistoryEntry:
+        """Record the state at ``step``; returns the entry that now holds it.
+
+        Read-only arrays that own their data (as in snapshots) are kept as they are;
+        other arrays are copied, so later changes to the live network cannot leak in.
+        A state at the same step as the last entry replaces it (keeping both entries'
+        edits); a state at an earlier step drops the entries after it (a rewind).
+        """
+        step = int(step)
+        while self._entries and self._entries[-1].step > step:
+            self._drop_last()
+        if self._entries and self._entries[-1].step == step:
+            previous = self._drop_last()
+            edit = "; ".join(e for e in (previous.edit, edit) if e) or None
+        if masks is not None:
+            masks = tuple(None if m is None else _frozen(m) for m in masks)
+        entry = HistoryEntry(
+            step=step,
+            weights=tuple(_frozen(w) for w in weights),
+            biases=None if biases is None else tuple(_frozen(b) for b in biases),
+            gradient_norms=_frozen(np.asarray(gradient_norms, dtype=np.float64)),
+            masks=masks,
+            edit=edit,
+        )
+        self._entries.append(entry)
+        self._nbytes += entry.nbytes
+        self._steps = None
+        self._thin()
+        return entry
+
+    def _drop_last(self) -> HistoryEntry:
+        entry = self._entries.pop()
+        self._nbytes -= entry.nbytes
+        self._steps = None
+        return entry
+
+    def _thin(self) -> None:
+        """Drop every second entry of the older half until the entries fit the budget."""
+        while self._nbytes > self.budget_bytes:
+            entries = self._entries
+            last, half = len(entries) - 1, (len(entries) + 1) // 2  # older half: [0, half)
+            drop = {i for i in range(1, half, 2) if i != last and entries[i].edit is None}
+            if not drop:
+                return  # only protected entries left: nothing more can go
+            self._entries = [e for i, e in enumerate(entries) if i not in drop]
+            self._nbytes = sum(e.nbytes for e in self._entries)
+            self._steps = None
+
+    # -- reading ------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def steps(self) -> np.ndarray:
+        """Steps of the entries in order: int64 array, shape ``(len(self),)``; read-only."""
+        if self._steps is None:
+            self._steps = np.array([e.step for e in self._entries], dtype=np.int64)
+            self._steps.setflags(write=False)
+        return self._steps
+
+    def entry(self, i: int) -> HistoryEntry:
+        """The ``i``-th entry (negative counts from the end)."""
+        return self._entries[i]
+
+    def at_step(self, step: int) -> HistoryEntry:
+        """The recorded entry nearest to ``step`` (the earlier one on a tie)."""
+        if not self._entries:
+            raise LookupError("the history is empty: nothing has been recorded yet")
+        steps = self.steps()
+        i = int(np.searchsorted(steps, step))
+        if i == len(steps) or (i > 0 and step - steps[i - 1] <= steps[i] - step):
+            i -= 1
+        return self._entries[i]
+
+    @property
+    def first(self) -> HistoryEntry | None:
+        return self._entries[0] if self._entries else None
+
+    @property
+    def last(self) -> HistoryEntry | None:
+        return self._entries[-1] if self._entries else None
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by all entries' arrays (at most :attr:`budget_bytes`, see the class)."""
+        return self._nbytes
+
+
+def distribution_image(
+    history: WeightHistory, layer: int, bins: int = 64
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Histograms of one weight layer's values over time, as an image.
+
+    Parameters
+    ----------
+    history : WeightHistory
+    layer : int
+        0-based weight layer (0 maps the inputs to the first hidden layer).
+    bins : int
+        Histogram bins, shared by every entry: they span the layer's smallest to
+        largest weight over the whole history.
+
+    Returns
+    -------
+    image : ndarray, shape (len(history), bins)
+        ``image[t, b]`` counts the weights of entry ``t`` in bin ``b`` (float64); each row
+        sums to the layer's weight count.
+    steps : ndarray, shape (len(history),)
+        The entries' steps (int64).
+    edges : ndarray, shape (bins + 1,)
+        Bin edges in weight units.
+    """
+    if bins < 1:
+        raise ValueError(f"bins must be >= 1, not {bins!r}")
+    steps = history.steps()
+    if len(history) == 0:
+        return np.zeros((0, bins)), steps, np.linspace(-1.0, 1.0, bins + 1)
+    layers = [history.entry(i).weights[layer].ravel() for i in range(len(history))]
+    values = np.concatenate(layers)
+    finite = values[np.isfinite(values)]
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 1.0)
+    if high <= low:  # every weight equal: a unit-wide range around the value
+        low, high = low - 0.5, high + 0.5
+    edges = np.linspace(low, high, bins + 1)
+    # Bin every value at once: the bin index, clipped so the maximum lands in the last
+    # bin (as np.histogram does) and non-finite weights land at the ends.
+    index = np.floor((np.nan_to_num(values, nan=low) - low) * (bins / (high - low)))
+    index = np.clip(index, 0, bins - 1).astype(np.int64)
+    rows = np.repeat(np.arange(len(layers)), [w.size for w in layers])
+    counts = np.bincount(rows * bins + index, minlength=len(layers) * bins)
+    return counts.reshape(len(layers), bins).astype(np.float64), steps, edges
+
+
+def _frozen(a) -> np.ndarray:
+    """``a`` itself when it is a read-only array owning its data, else a read-only copy."""
+    if isinstance(a, np.ndarray) and not a.flags.writeable and a.flags.owndata:
+        return a
+    a = np.array(a)
+    a.setflags(write=False)
+    return a

@@ -1,0 +1,342 @@
+"""The "see inside" views and the weight-history timeline, wired to the window.
+
+:class:`InsideController` owns the :class:`WeightHistory` and the views that
+show what a network computes (decision boundary, unit views, weight
+histograms, diagnostics) plus the timeline. Live, it shows the latest
+snapshot; when the user scrubs the timeline, every view (including the
+window's heatmaps, diagram and loss marker) shows the recorded state instead,
+computed on demand from the history — scrubbing trains nothing.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import QObject, QSettings, Qt
+from PySide6.QtWidgets import QInputDialog, QVBoxLayout, QWidget
+
+from nnstudio.core.diagnostics import diagnose, summarize
+from nnstudio.core.grid import GridSpec, grid_outputs, make_grid_spec, unit_grids
+from nnstudio.core.history import HistoryEntry, WeightHistory, distribution_image  # noqa: F401
+from nnstudio.core.network import Network
+from nnstudio.gui.widgets.decision_boundary import DecisionBoundaryView
+from nnstudio.gui.widgets.diagnostics_view import DiagnosticsView
+from nnstudio.gui.widgets.neuron_view import UnitStrip, UnitView
+from nnstudio.gui.widgets.timeline import TimelineWidget
+from nnstudio.gui.widgets.weight_histograms import WeightHistogramView
+
+DEFAULT_HISTORY_MB = 256
+PROBE_ROWS = 256  # rows the diagnostics look at: enough to be stable, cheap at 30 Hz
+GRID_RESOLUTION = 100
+
+
+def raw_features(X: np.ndarray, preprocessing) -> np.ndarray:
+    """Undo the standardization of network inputs ``X`` (shape ``(n, d)``)."""
+    if preprocessing.mean is None:
+        return np.asarray(X, dtype=np.float64)
+    return np.asarray(X, dtype=np.float64) * preprocessing.scale + preprocessing.mean
+
+
+class InsideController(QObject):
+    """History, timeline and the inside views of one :class:`MainWindow`."""
+
+    def __init__(self, window, settings: QSettings):
+        super().__init__(window)
+        self.window = window
+        budget_mb = int(settings.value("history/budget_mb", DEFAULT_HISTORY_MB))
+        self.history = WeightHistory(budget_bytes=budget_mb * 2**20)
+        self.spec: GridSpec | None = None
+        self._live_grid = None  # (step, outputs) of the latest live decision boundary
+        self._selected_unit: tuple[int, int] | None = None  # (layer 1-based, unit)
+        self._previous_entry: HistoryEntry | None = None
+        self._steps_dirty = False
+
+        self.boundary = DecisionBoundaryView(window)
+        self.boundary.axes_changed.connect(self._on_axes_changed)
+        units = QWidget(window)
+        units.setObjectName("units_panel")
+        layout = QVBoxLayout(units)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.unit_view = UnitView(units)
+        self.unit_strip = UnitStrip(units)
+        self.unit_strip.unit_clicked.connect(self._on_unit_chosen)
+        layout.addWidget(self.unit_view, 3)
+        layout.addWidget(self.unit_strip, 1)
+        self.histograms = WeightHistogramView(window)
+        self.diagnostics = DiagnosticsView(window)
+        self.timeline = TimelineWidget(window)
+        self.timeline.step_selected.connect(self._on_step_selected)
+        self.timeline.live_selected.connect(self._on_live_selected)
+        self.timeline.compare_changed.connect(self._on_compare_changed)
+        self.timeline.compare_closed.connect(self._on_live_or_selected)
+
+        right, bottom = Qt.RightDockWidgetArea, Qt.BottomDockWidgetArea
+        window._dock("boundary", "Decision boundary", self.boundary, right)
+        window._dock("units", "Units", units, right)
+        window._dock("diagnostics", "Diagnostics", self.diagnostics, right)
+        window._dock("timeline", "Timeline", self.timeline, bottom)
+        window._dock("histograms", "Weight histograms", self.histograms, bottom)
+        # The timeline sits under the weight views; histograms share the heatmaps' place.
+        window.splitDockWidget(window.docks["heatmaps"], window.docks["timeline"], Qt.Vertical)
+        window.tabifyDockWidget(window.docks["heatmaps"], window.docks["histograms"])
+        window.tabifyDockWidget(window.docks["loss"], window.docks["boundary"])
+        window.tabifyDockWidget(window.docks["gradients"], window.docks["diagnostics"])
+        window.tabifyDockWidget(window.docks["gradients"], window.docks["units"])
+        window.docks["loss"].raise_()
+        window.docks["heatmaps"].raise_()
+        self._histograms_drawn_at = 0.0
+
+        window.editor.node_clicked.connect(self._on_node_chosen)
+        window.editor.node_hovered.connect(self._on_node_chosen)
+        window.editor.edge_clicked.connect(self._on_edge_clicked)
+        window.editor.unit_toggle_requested.connect(self._on_unit_toggle)
+        window.heatmaps.cell_clicked.connect(self._on_cell_clicked)
+        window.training.grid_ready.connect(self._on_grid_ready)
+
+    # -- a new run -------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """A new trainer (new data, settings or weights): start an empty history."""
+        window, trainer, data = self.window, self.window.trainer, self.window.dataset
+        self.history.clear()
+        self._previous_entry = None
+        self._live_grid = None
+        self.diagnostics.clear()
+        self.histograms.clear()
+        pre = data.preprocessing
+        self.boundary.set_data(
+            raw_features(data.X_train, pre), data.y_train, raw_features(data.X_test, pre),
+            data.y_test, data.feature_names, data.class_names,
+        )
+        self.spec = self.boundary.grid_spec()
+        window.training.worker.grid_job = (self.spec, pre)
+        self.timeline.go_live()
+        self.record(trainer.state_snapshot())
+        self._show_state(self.history.last, live=True)
+        self._refresh_histograms(force=True)
+
+    def _on_axes_changed(self, x_feature: int, y_feature: int) -> None:
+        data = self.window.dataset
+        if data is None:
+            return
+        self.spec = self.boundary.grid_spec()
+        self.window.training.worker.grid_job = (self.spec, data.preprocessing)
+        self._live_grid = None
+        self._show_state(self._shown_entry(), live=self.timeline.is_live())
+
+    # -- live updates -----------------------------------------------------------------------
+
+    def record(self, snapshot) -> None:
+        """Every snapshot goes into the history (cheap: the arrays are shared, not copied)."""
+        self.history.record(snapshot)
+        self._steps_dirty = True
+
+    def _on_grid_ready(self, step: int, outputs, spec) -> None:
+        if spec is self.spec:
+            self._live_grid = (step, outputs)
+
+    def redraw(self, snapshot) -> None:
+        """Called by the window's redraw timer with the latest snapshot (at most ~30 Hz)."""
+        if self._steps_dirty:
+            self._steps_dirty = False
+            self.timeline.set_steps(self.history.steps())
+        entry = self.history.last
+        if entry is not None:
+            self._record_diagnostics(entry)
+        if self.timeline.is_live():
+            self._show_state(entry, live=True)
+            self._refresh_histograms()
+
+    def _refresh_histograms(self, force: bool = False) -> None:
+        """Redraw the distribution images at most twice a second (they span the whole history)."""
+        now = time.monotonic()
+        if force or now - self._histograms_drawn_at >= 0.5:
+            self._histograms_drawn_at = now
+            if len(self.history):
+                self.histograms.show_history(self.history)
+
+    def _record_diagnostics(self, entry: HistoryEntry) -> None:
+        previous = self._previous_entry
+        if previous is not None and previous.step == entry.step:
+            return
+        data, net = self.window.dataset, self.window.trainer.network
+        probe = data.X_train[:PROBE_ROWS]
+        found = diagnose(
+            entry.weights, entry.biases, net.hidden_activations, net.output, probe,
+            previous_weights=None if previous is None else previous.weights,
+            steps_between=max(1, entry.step - previous.step) if previous else 1,
+            gradient_norms=entry.gradient_norms, masks=entry.masks,
+        )
+        self._previous_entry = entry
+        self.diagnostics.record(entry.step, found)
+        self.diagnostics.show_messages(summarize(found))
+        self.diagnostics.refresh()
+
+    # -- what the views show ------------------------------------------------------------------
+
+    def _shown_entry(self) -> HistoryEntry | None:
+        step = self.timeline.selected_step()
+        if step is None:
+            return self.history.last
+        return self.history.at_step(step) if len(self.history) else None
+
+    def _network_for(self, entry: HistoryEntry) -> Network:
+        net = self.window.trainer.network
+        network = Network(entry.weights, entry.biases, net.hidden_activations, net.output)
+        if entry.masks is not None:
+            network.masks = list(entry.masks)
+        return network
+
+    def _show_state(self, entry: HistoryEntry | None, *, live: bool) -> None:
+        window = self.window
+        if entry is None or window.dataset is None or self.spec is None:
+            return
+        pre = window.dataset.preprocessing
+        if not live:
+            window.heatmaps.show_weights(entry.weights, entry.biases)
+            window.editor.show_weights(entry.weights, entry.biases)
+            window.editor.show_masks(entry.masks)
+            window.heatmaps.set_caption(f"Step {entry.step:,} (recorded)")
+        if live and self._live_grid is not None:
+            outputs = self._live_grid[1]
+        else:  # scrubbed, or no grid from the worker yet: one forward pass here
+            outputs = grid_outputs(self._network_for(entry), pre, self.spec)
+        self.boundary.show_outputs(outputs, self.spec)
+        self._show_units(entry)
+        marker = None if live else entry.step
+        window.loss_plot.mark_step(marker)
+        self.histograms.mark_step(marker)
+        self.diagnostics.mark_step(marker)
+
+    def _show_units(self, entry: HistoryEntry) -> None:
+        if self._selected_unit is None or self.spec is None:
+            return
+        layer, unit = self._selected_unit
+        net = self.window.trainer.network
+        if layer > len(net.hidden_activations) + 1:
+            return
+        grids = unit_grids(self._network_for(entry), self.window.dataset.preprocessing,
+                           self.spec, layer)
+        activation = (net.hidden_activations[layer - 1] if layer <= len(net.hidden_activations)
+                      else net.output)
+        self.unit_strip.show_layer(layer, grids, activation)
+        unit = min(unit, grids.shape[0] - 1)
+        name = f"h{layer} #{unit + 1}" if layer <= len(net.hidden_activations) else \
+            f"output #{unit + 1}"
+        self.unit_view.show_unit(grids[unit], self.spec, f"{name} ({activation})")
+
+    def _on_node_chosen(self, layer: int, unit: int) -> None:
+        if layer == 0:  # an input node computes nothing
+            return
+        self._selected_unit = (layer, unit)
+        entry = self._shown_entry()
+        if entry is not None:
+            self._show_units(entry)
+
+    def _on_unit_chosen(self, layer: int, unit: int) -> None:
+        self._on_node_chosen(layer, unit)
+
+    # -- timeline ------------------------------------------------------------------------------
+
+    def _on_step_selected(self, step: int) -> None:
+        entry = self.history.at_step(step)
+        self._show_state(entry, live=False)
+        self.histograms.show_history(self.history)
+        self.histograms.mark_step(entry.step)
+
+    def _on_live_selected(self) -> None:
+        window = self.window
+        window.heatmaps.set_caption(None)
+        entry = self.history.last
+        if entry is not None:
+            window.heatmaps.show_weights(entry.weights, entry.biases)
+            window.editor.show_weights(entry.weights, entry.biases)
+            window.editor.show_masks(entry.masks)
+        self._show_state(entry, live=True)
+
+    def _on_live_or_selected(self) -> None:
+        step = self.timeline.selected_step()
+        if step is None:
+            self._on_live_selected()
+        else:
+            self._on_step_selected(step)
+
+    def _on_compare_changed(self, a_step: int, b_step: int) -> None:
+        a, b = self.history.at_step(a_step), self.history.at_step(b_step)
+        weights = [wb - wa for wa, wb in zip(a.weights, b.weights, strict=True)]
+        biases = None if a.biases is None else [
+            bb - ba for ba, bb in zip(a.biases, b.biases, strict=True)]
+        self.window.heatmaps.show_weights(weights, biases)
+        self.window.editor.show_weights(weights, biases)
+        self.window.heatmaps.set_caption(f"B − A: step {b.step:,} minus step {a.step:,}")
+        self.window.loss_plot.mark_step(b.step)
+
+    def compare_images(self) -> list[np.ndarray]:
+        """What the heatmaps show (for tests and scripts)."""
+        return self.window.heatmaps.images()
+
+    # -- hand edits ------------------------------------------------------------------------------
+
+    def _can_edit(self) -> bool:
+        window = self.window
+        if window.trainer is None or window.training.running:
+            window.controls.set_status("Pause training (Space) to edit weights by hand.")
+            return False
+        if not self.timeline.is_live():
+            window.controls.set_status("Edits apply to the current network: press Live first.")
+            return False
+        return True
+
+    def _ask_value(self, title: str, current: float) -> float | None:
+        value, ok = QInputDialog.getDouble(self.window, "Edit weight", title, current,
+                                           -1e6, 1e6, 6)
+        return value if ok else None
+
+    def _on_cell_clicked(self, layer: int, row: int, col: int) -> None:
+        if not self._can_edit():
+            return
+        net = self.window.trainer.network
+        if row == net.weights[layer].shape[0]:  # the bias row
+            if net.biases is None:
+                return
+            value = self._ask_value(f"Bias of unit {col + 1} in layer {layer + 1}:",
+                                    float(net.biases[layer][col]))
+            if value is not None:
+                self.window.trainer.edit_bias(layer, col, value)
+                self._after_edit()
+            return
+        self._on_edge_clicked(layer, row, col)
+
+    def _on_edge_clicked(self, layer: int, row: int, col: int) -> None:
+        if not self._can_edit():
+            return
+        net = self.window.trainer.network
+        value = self._ask_value(
+            f"Weight from unit {row + 1} to unit {col + 1} of layer {layer + 1}:",
+            float(net.weights[layer][row, col]))
+        if value is not None:
+            self.window.trainer.edit_weight(layer, row, col, value)
+            self._after_edit()
+
+    def _on_unit_toggle(self, layer: int, unit: int) -> None:
+        if not self._can_edit():
+            return
+        net = self.window.trainer.network
+        masks = getattr(net, "masks", None)
+        currently_on = masks is None or masks[layer - 1] is None or masks[layer - 1][unit] > 0
+        self.window.trainer.set_unit_enabled(layer, unit, not currently_on)
+        self._after_edit()
+
+    def _after_edit(self) -> None:
+        snapshot = self.window.trainer.state_snapshot()
+        self.history.record(snapshot)
+        self._steps_dirty = True
+        window = self.window
+        window.heatmaps.show_weights(snapshot.weights, snapshot.biases)
+        window.editor.show_weights(snapshot.weights, snapshot.biases)
+        window.editor.show_masks(snapshot.masks)
+        self._live_grid = None
+        self._show_state(self.history.last, live=True)
+        edit = snapshot.edits[-1] if snapshot.edits else "edited"
+        window.controls.set_status(f"{edit}. Press Train to continue from the edited network.")
