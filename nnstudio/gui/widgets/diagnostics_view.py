@@ -1,0 +1,318 @@
+"""Health checks of the hidden layers over training, in four small plots and plain words.
+
+Each redraw, the window runs :func:`nnstudio.core.diagnostics.diagnose` on the
+latest state and hands the result to :meth:`DiagnosticsView.record`. The four
+plots share the step axis, one line per hidden layer:
+
+- dead ReLU units: the fraction of a relu layer's units that output zero for
+  every probe row (they no longer learn);
+- saturated units: the fraction stuck where the activation is flat
+  (sigmoid/tanh near its limits), where gradients vanish;
+- update-to-weight ratio (log scale): how much a step changes the weights
+  relative to their size; around 1e-3 is healthy, far above means the learning
+  rate is too large, far below that the layer barely moves;
+- gradient norm (log scale).
+
+Below them, :func:`nnstudio.core.diagnostics.summarize`'s sentences say what
+crossed a threshold, or "No problems detected."
+
+Run ``python -m nnstudio.gui.widgets.diagnostics_view`` for a preview.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from nnstudio.core.diagnostics import DEAD_ACTIVATIONS, PEAK_SLOPE, LayerDiagnostics
+from nnstudio.gui.palette import LAYER_COLOURS, SERIES, style_plot
+from nnstudio.gui.widgets.series import GrowableArray, ReadableAxis, plot_colours
+
+# (attribute of LayerDiagnostics, plot title, log y)
+METRICS = (
+    ("dead_fraction", "dead ReLU units (fraction)", False),
+    ("saturated_fraction", "saturated units (fraction)", False),
+    ("update_ratio", "update / weight ratio (log)", True),
+    ("gradient_norm", "gradient norm (log)", True),
+)
+NO_PROBLEMS = "No problems detected."
+# Activations a figure is measured for (other layers leave no line in that plot).
+APPLIES_TO = {"dead_fraction": set(DEAD_ACTIVATIONS), "saturated_fraction": set(PEAK_SLOPE)}
+
+
+class DiagnosticsView(QWidget):
+    """Dead and saturated units, update ratios and gradient norms per hidden layer."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("diagnostics_view")
+        self._layers: tuple[tuple[int, str], ...] = ()  # (layer, activation) of each line
+        self._steps = GrowableArray(256)
+        self._values: dict[str, list[GrowableArray]] = {name: [] for name, _, _ in METRICS}
+        self._dirty = False
+        self.curves: dict[str, list[pg.PlotDataItem]] = {name: [] for name, _, _ in METRICS}
+        self.markers: list[pg.InfiniteLine] = []
+
+        self.legend = QLabel(self)
+        self.legend.setObjectName("diagnostics_legend")
+        self.legend.setAccessibleName("Layer colours")
+        self.legend.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.legend.setContentsMargins(6, 2, 6, 0)
+        self.legend.setWordWrap(True)
+        self.view = pg.GraphicsLayoutWidget(self)
+        self.view.setObjectName("diagnostics_plots")
+        self.view.setAccessibleName("Layer diagnostics")
+        self.view.setToolTip(
+            "Per hidden layer: dead and saturated units, how fast the weights change, "
+            "and the gradient size, against the training step."
+        )
+        self.view.ci.setSpacing(0)
+        self.plots: dict[str, pg.PlotItem] = {}
+        for row, (name, _, log) in enumerate(METRICS):
+            plot = self.view.ci.addPlot(
+                row=row,
+                col=0,
+                axisItems={side: ReadableAxis(side) for side in ("left", "bottom")},
+            )
+            plot.setMenuEnabled(False, enableViewBoxMenu=True)
+            plot.hideButtons()
+            plot.setDownsampling(auto=True, mode="peak")
+            plot.setClipToView(True)
+            plot.getAxis("left").setWidth(48)  # aligned left edges, so the steps line up
+            if log:
+                plot.setLogMode(y=True)
+            else:
+                plot.setYRange(0.0, 1.0, padding=0.12)  # room for the 0 and 1 labels
+                plot.getAxis("left").setTicks([[(0.0, "0"), (0.5, "0.5"), (1.0, "1")]])
+                plot.getViewBox().setMouseEnabled(y=False)
+            if row:
+                plot.setXLink(self.plots[METRICS[0][0]])
+            if row < len(METRICS) - 1:
+                plot.getAxis("bottom").setStyle(showValues=False)
+            else:
+                plot.setLabel("bottom", "step")
+            marker = pg.InfiniteLine(
+                angle=90,
+                movable=False,
+                pen=pg.mkPen(SERIES["accent"], width=2, style=Qt.DashLine),
+            )
+            marker.setZValue(20)
+            marker.hide()
+            plot.addItem(marker, ignoreBounds=True)
+            self.markers.append(marker)
+            self.plots[name] = plot
+
+        self.summary = QLabel(NO_PROBLEMS, self)
+        self.summary.setObjectName("diagnostics_summary")
+        self.summary.setAccessibleName("Diagnosis")
+        self.summary.setToolTip("What the checks found, in plain words.")
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.summary.setContentsMargins(6, 2, 6, 4)
+        self.summary.setForegroundRole(QPalette.PlaceholderText)
+        self._messages: list[str] = []
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.legend)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.summary)
+        self._update_legend()
+        self._restyle()
+
+    # -- data -------------------------------------------------------------------------
+
+    def record(self, step: int, diagnostics: Sequence[LayerDiagnostics]) -> None:
+        """Append one point per hidden layer at ``step``; draws nothing (see :meth:`refresh`).
+
+        A step not after the last recorded one is skipped (a pause or an edit repeats it).
+        A ``None`` value (e.g. dead fraction of a tanh layer) leaves a gap.
+        """
+        layers = tuple((int(d.layer), str(d.activation)) for d in diagnostics)
+        if layers != self._layers:
+            self._set_layers(layers)
+        last = self._steps.last()
+        if last is not None and step <= last:
+            return
+        self._steps.append(step)
+        for name, _, log in METRICS:
+            for array, found in zip(self._values[name], diagnostics, strict=True):
+                value = getattr(found, name)
+                value = np.nan if value is None else float(value)
+                array.append(np.nan if log and not value > 0 else value)  # no log of 0
+        self._dirty = True
+
+    def show_messages(self, messages: Sequence[str]) -> None:
+        """List ``messages`` (plain sentences) under the plots; none says all is well."""
+        self._messages = list(messages)
+        if self._messages:
+            self.summary.setText("\n".join(f"• {m}" for m in self._messages))
+            self.summary.setForegroundRole(QPalette.WindowText)
+        else:
+            self.summary.setText(NO_PROBLEMS)
+            self.summary.setForegroundRole(QPalette.PlaceholderText)
+
+    def refresh(self) -> None:
+        """Draw what was recorded since the last refresh (nothing if nothing changed)."""
+        if not self._dirty:
+            return
+        self._dirty = False
+        steps = self._steps.view()
+        for name, _, _ in METRICS:
+            for curve, array in zip(self.curves[name], self._values[name], strict=True):
+                curve.setData(steps, array.view())
+
+    def clear(self) -> None:
+        """Forget every point and message (a new run)."""
+        self._steps.clear()
+        for name, _, _ in METRICS:
+            self._values[name] = [GrowableArray(256) for _ in self._layers]
+            for curve in self.curves[name]:
+                curve.setData([], [])
+        self._dirty = False
+        self.mark_step(None)
+        self.show_messages([])
+        for plot in self.plots.values():
+            plot.enableAutoRange(x=True)
+
+    def mark_step(self, step: int | None) -> None:
+        """A dashed vertical line at ``step`` in every plot; None hides them."""
+        for marker in self.markers:
+            if step is None:
+                marker.hide()
+            else:
+                marker.setValue(float(step))
+                marker.show()
+
+    def marked_step(self) -> int | None:
+        return int(self.markers[0].value()) if self.markers[0].isVisible() else None
+
+    def point_count(self) -> int:
+        """Points per line recorded so far."""
+        return len(self._steps)
+
+    def values(self, metric: str) -> np.ndarray:
+        """Recorded ``metric`` (a LayerDiagnostics field), shape ``(n_points, n_layers)``."""
+        arrays = self._values[metric]
+        if not arrays:
+            return np.empty((len(self._steps), 0))
+        return np.column_stack([a.view() for a in arrays])
+
+    def messages(self) -> list[str]:
+        return list(self._messages)
+
+    # -- set-up -----------------------------------------------------------------------
+
+    def _set_layers(self, layers: tuple[tuple[int, str], ...]) -> None:
+        """One line per hidden layer in each plot; forgets the points."""
+        self._layers = layers
+        for name, _, _ in METRICS:
+            plot = self.plots[name]
+            for curve in self.curves[name]:
+                plot.removeItem(curve)
+            self.curves[name] = [
+                plot.plot(
+                    pen=pg.mkPen(LAYER_COLOURS[(layer - 1) % len(LAYER_COLOURS)], width=2),
+                    connect="finite",
+                )
+                for layer, _ in layers
+            ]
+        self._restyle()  # titles say which figures no layer has
+        self.clear()
+
+    def _update_legend(self) -> None:
+        if not self._layers:
+            self.legend.setText("One line per hidden layer.")
+            return
+        self.legend.setText(
+            "&nbsp;&nbsp;".join(
+                f'<span style="color:{LAYER_COLOURS[(layer - 1) % len(LAYER_COLOURS)]}">━━</span>'
+                f"&nbsp;h{layer} ({activation})"
+                for layer, activation in self._layers
+            )
+        )
+
+    def _restyle(self) -> None:
+        background, text = plot_colours()
+        self.view.setBackground(background)
+        activations = {activation for _, activation in self._layers}
+        for name, title, _ in METRICS:
+            style_plot(self.plots[name])
+            if self._layers and name in APPLIES_TO and not activations & APPLIES_TO[name]:
+                title += f" · no {' or '.join(sorted(APPLIES_TO[name]))} layer"
+            self.plots[name].setTitle(title, color=text.name(), size="9pt", justify="left")
+        self._update_legend()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.PaletteChange:
+            self._restyle()
+
+
+def _preview() -> int:  # pragma: no cover - manual preview
+    import sys
+
+    import shiboken6
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from nnstudio.core.config import MODERN
+    from nnstudio.core.dataset import prepare_table
+    from nnstudio.core.diagnostics import diagnose, summarize
+    from nnstudio.core.generators import generate
+    from nnstudio.core.trainer import Trainer
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    # A deliberately rough run: a large learning rate kills relu units, sigmoid saturates.
+    config = MODERN.replace(
+        epochs=300,
+        hidden_layers=(16, 8, 8),
+        activations=("relu", "sigmoid", "tanh"),
+        learning_rate=0.05,
+    )
+    data = prepare_table(generate("moons", noise=0.1), config)
+    trainer = Trainer(config, data)
+    net = trainer.network
+    view = DiagnosticsView()
+    view.setWindowTitle("nnstudio · diagnostics preview")
+    run = trainer.run(every_steps=10)
+    state = {"previous": None}
+
+    def tick():
+        snapshot = next(run, None)
+        if snapshot is None:
+            return
+        previous = state["previous"]
+        found = diagnose(
+            snapshot.weights,
+            snapshot.biases,
+            net.hidden_activations,
+            net.output,
+            data.X_train[:256],
+            previous_weights=None if previous is None else previous.weights,
+            steps_between=max(1, snapshot.step - previous.step) if previous else 1,
+            gradient_norms=snapshot.gradient_norms,
+        )
+        state["previous"] = snapshot
+        view.record(snapshot.step, found)
+        view.show_messages(summarize(found))
+        view.refresh()
+
+    timer = QTimer(view)
+    timer.timeout.connect(tick)
+    timer.start(33)
+    view.resize(480, 620)
+    view.show()
+    code = app.exec()
+    shiboken6.delete(view)  # before the QApplication goes
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(_preview())

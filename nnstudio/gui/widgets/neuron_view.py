@@ -1,0 +1,378 @@
+"""What single units compute: each unit's output over the decision-boundary plane.
+
+:class:`UnitView` shows one unit large, with a colour bar; :class:`UnitStrip`
+shows every unit of one layer as a small thumbnail (click one to pick it). The
+grids come from :func:`nnstudio.core.grid.unit_grids` (shape ``(units, res, res)``,
+rows along y, lowest y first).
+
+Colour scales follow the activation's range, so the colours mean the same thing
+for every unit: sigmoid and softmax on ``[0, 1]``, relu-like on ``[0, max]``
+(both on the sequential viridis map), tanh on ``[-1, 1]`` and unbounded ones on
+a range symmetric around zero (on the shared diverging weight palette).
+
+Run ``python -m nnstudio.gui.widgets.neuron_view`` for a preview on a generated data set.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QRect, QRectF, Qt, Signal
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from nnstudio.core.grid import GridSpec
+from nnstudio.gui.palette import diverging_colormap, style_plot, symmetric_limit
+from nnstudio.gui.widgets.series import SqueezableTitle, plot_colours
+
+MAX_THUMBNAILS = 64
+GAP = 0.12  # space between thumbnails, as a fraction of a thumbnail
+UNIT_RANGE = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+NON_NEGATIVE = ("relu", "softplus")  # [0, max]; anything else unbounded is symmetric
+
+
+def activation_scale(activation: str, grids: np.ndarray) -> tuple[tuple[float, float], bool]:
+    """The colour levels for outputs ``grids`` of ``activation``, and whether they are signed.
+
+    Returns
+    -------
+    levels : (float, float)
+    signed : bool
+        True for a scale symmetric around zero (drawn with the diverging palette).
+    """
+    if activation in UNIT_RANGE:
+        low, high = UNIT_RANGE[activation]
+        return (low, high), low < 0
+    if activation in NON_NEGATIVE:
+        finite = grids[np.isfinite(grids)] if grids.size else grids
+        top = float(finite.max()) if finite.size else 0.0
+        return (0.0, top if top > 0 else 1.0), False
+    limit = symmetric_limit(np.asarray(grids, dtype=np.float64))
+    limit = limit if limit > 1e-9 else 1.0
+    return (-limit, limit), True
+
+
+def _colour_map(signed: bool) -> pg.ColorMap:
+    return diverging_colormap() if signed else pg.colormap.get("viridis")
+
+
+def _grid_rect(spec: GridSpec, res_y: int, res_x: int) -> QRectF:
+    """The plot rectangle of a ``(res_y, res_x)`` grid over ``spec`` (values on cell centres)."""
+    (x0, x1), (y0, y1) = spec.x_range, spec.y_range
+    dx, dy = (x1 - x0) / max(res_x - 1, 1), (y1 - y0) / max(res_y - 1, 1)
+    return QRectF(x0 - dx / 2, y0 - dy / 2, x1 - x0 + dx, y1 - y0 + dy)
+
+
+class UnitView(QWidget):
+    """One unit's output over the plane of the decision boundary, with a colour bar."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("unit_view")
+        self._title = "Click a unit in the diagram or below to see what it computes."
+        self._signed: bool | None = None
+        self.view = pg.GraphicsLayoutWidget(self)
+        self.view.setObjectName("unit_view_plot")
+        self.view.setAccessibleName("Unit output")
+        self.view.setToolTip("The chosen unit's output at each point of the plane.")
+        self.title = SqueezableTitle(self._title)
+        self.view.ci.addItem(self.title, row=0, col=0)
+        self.plot = self.view.ci.addPlot(row=1, col=0)
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.plot.addItem(self.image)
+        self.colour_bar = pg.ColorBarItem(
+            values=(0, 1), colorMap="viridis", interactive=False, width=12, colorMapMenu=False
+        )
+        self.colour_bar.axis.enableAutoSIPrefix(False)
+        self.colour_bar.setImageItem(self.image, insert_in=self.plot)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+        self._restyle()
+
+    def show_unit(
+        self, grid: np.ndarray, spec: GridSpec, title: str, activation: str | None = None
+    ) -> None:
+        """Show ``grid`` (shape ``(res, res)``, row 0 the lowest y) over ``spec``.
+
+        Parameters
+        ----------
+        grid : ndarray, shape (res_y, res_x)
+        spec : GridSpec
+            Gives the axes' ranges and feature names.
+        title : str
+            E.g. ``"h1 #3 (tanh)"``.
+        activation : str, optional
+            Chooses the colour scale; by default the word in the title's last parentheses.
+        """
+        if activation is None:
+            found = re.search(r"\(([^()]*)\)\s*$", title)
+            activation = found.group(1) if found else ""
+        grid = np.asarray(grid, dtype=np.float64)
+        levels, signed = activation_scale(activation, grid)
+        if signed != self._signed:
+            self._signed = signed
+            self.colour_bar.setColorMap(_colour_map(signed))
+        self.image.setImage(grid, autoLevels=False)
+        self.image.setRect(_grid_rect(spec, *grid.shape))
+        self.colour_bar.setLevels(levels)
+        names = spec.feature_names
+        self.plot.setLabel("bottom", names[spec.x_feature])
+        self.plot.setLabel("left", names[spec.y_feature])
+        self.plot.setRange(xRange=spec.x_range, yRange=spec.y_range, padding=0)
+        self._title = title
+        self._restyle()
+
+    def title_text(self) -> str:
+        return self._title
+
+    def levels(self) -> tuple[float, float]:
+        return tuple(self.colour_bar.levels())
+
+    def _restyle(self) -> None:
+        style_plot(self.plot)
+        self.plot.showGrid(x=False, y=False)
+        _, text = plot_colours()
+        self.view.setBackground(plot_colours()[0])
+        self.colour_bar.axis.setPen(pg.mkPen(text))
+        self.colour_bar.axis.setTextPen(pg.mkPen(text))
+        self.title.setText(self._title, color=text.name(), size="10pt")
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.PaletteChange:
+            self._restyle()
+
+
+class UnitStrip(QWidget):
+    """Every unit of one layer as a thumbnail on one shared colour scale.
+
+    All thumbnails live in one view box (one scene, one item per unit); they are
+    re-arranged into rows and columns to fill the widget when it is resized.
+
+    Signals
+    -------
+    unit_clicked(int, int)
+        ``(layer, unit)``: a thumbnail was clicked; ``layer`` as given to
+        :meth:`show_layer`, ``unit`` 0-based.
+    """
+
+    unit_clicked = Signal(int, int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("unit_strip")
+        self.layer: int | None = None
+        self.images: list[pg.ImageItem] = []
+        self._columns = 1
+        self._pressed: int | None = None
+        self._selected: int | None = None  # the outlined unit
+        self._signed: bool | None = None
+        self._levels = (0.0, 1.0)
+
+        self.caption = QLabel("Units of a layer appear here.", self)
+        self.caption.setObjectName("unit_strip_caption")
+        self.caption.setAccessibleName("Layer shown")
+        self.caption.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.more = QLabel(self)
+        self.more.setObjectName("unit_strip_more")
+        self.more.setForegroundRole(QPalette.PlaceholderText)
+        self.more.hide()
+        self.view = pg.GraphicsView(self)
+        self.view.setObjectName("unit_strip_view")
+        self.view.setAccessibleName("Units of the layer")
+        self.view.setToolTip("Each unit's output over the plane; click one to see it larger.")
+        self.box = pg.ViewBox(lockAspect=True, enableMouse=False, enableMenu=False)
+        self.box.setDefaultPadding(0.02)
+        self.view.setCentralItem(self.box)
+        self.highlight = pg.QtWidgets.QGraphicsRectItem()
+        self.highlight.setZValue(10)
+        self.highlight.hide()
+        self.box.addItem(self.highlight)
+        self.view.viewport().installEventFilter(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.more)
+        self._restyle()
+
+    def show_layer(
+        self, layer: int, grids: np.ndarray, activation: str, name: str | None = None
+    ) -> None:
+        """Show each unit of ``layer``: ``grids`` of shape ``(units, res, res)``.
+
+        At most :data:`MAX_THUMBNAILS` are drawn; a note counts the rest. ``name``
+        (default ``"h{layer}"``) titles the strip; the output layer may pass "output".
+        """
+        grids = np.asarray(grids, dtype=np.float64)
+        units = grids.shape[0]
+        shown = grids[:MAX_THUMBNAILS]
+        self._levels, signed = activation_scale(activation, shown)
+        if signed != self._signed:
+            self._signed = signed
+            lut = _colour_map(signed).getLookupTable(0.0, 1.0, 256)
+            for image in self.images:
+                image.setLookupTable(lut)
+        if layer != self.layer:
+            self._selected = None
+        self.layer = layer
+        self._ensure_images(len(shown))
+        for image, grid in zip(self.images, shown, strict=True):
+            image.setImage(grid, levels=self._levels, autoLevels=False)
+        self._arrange()
+        self.caption.setText(
+            f"{name or f'h{layer}'} ({activation}), {units} unit{'s' if units != 1 else ''}: "
+            "click one to see it larger"
+        )
+        hidden = units - len(shown)
+        self.more.setText(f"+{hidden} more units not shown" if hidden > 0 else "")
+        self.more.setVisible(hidden > 0)
+
+    def levels(self) -> tuple[float, float]:
+        """The colour scale ``(low, high)`` all thumbnails share."""
+        return self._levels
+
+    def select_unit(self, unit: int | None) -> None:
+        """Outline thumbnail ``unit`` (the one shown large); None removes the outline."""
+        self._selected = unit
+        if unit is None or not 0 <= unit < len(self.images):
+            self.highlight.hide()
+            return
+        self.highlight.setRect(self._cell_rect(unit).adjusted(-0.04, -0.04, 0.04, 0.04))
+        self.highlight.show()
+
+    def unit_rect(self, unit: int) -> QRect:
+        """Where thumbnail ``unit`` is, in the strip view's viewport pixels (for tests)."""
+        rect = self.box.mapViewToScene(self._cell_rect(unit)).boundingRect()
+        return self.view.mapFromScene(rect).boundingRect()
+
+    # -- layout ------------------------------------------------------------------------
+
+    def _ensure_images(self, n: int) -> None:
+        """Exactly ``n`` image items, reusing the existing ones."""
+        lut = _colour_map(bool(self._signed)).getLookupTable(0.0, 1.0, 256)
+        while len(self.images) < n:
+            image = pg.ImageItem(axisOrder="row-major")
+            image.setLookupTable(lut)
+            self.box.addItem(image)
+            self.images.append(image)
+        while len(self.images) > n:
+            self.box.removeItem(self.images.pop())
+
+    def _cell_rect(self, i: int) -> QRectF:
+        row, col = divmod(i, self._columns)
+        return QRectF(col * (1 + GAP), -row * (1 + GAP), 1.0, 1.0)
+
+    def _arrange(self) -> None:
+        """Choose the column count that makes thumbnails biggest, and place them."""
+        n = len(self.images)
+        if n == 0:
+            return
+        width, height = max(self.view.width(), 1), max(self.view.height(), 1)
+        best, best_size = 1, -1.0
+        for columns in range(1, n + 1):
+            rows = math.ceil(n / columns)
+            size = min(width / columns, height / rows)
+            if size > best_size:
+                best, best_size = columns, size
+        self._columns = best
+        for i, image in enumerate(self.images):
+            image.setRect(self._cell_rect(i))
+        rows = math.ceil(n / best)
+        self.box.setRange(xRange=(0, best * (1 + GAP) - GAP), yRange=(-(rows - 1) * (1 + GAP), 1.0))
+        self.select_unit(self._selected)
+
+    def _unit_at(self, pos) -> int | None:
+        point = self.box.mapSceneToView(self.view.mapToScene(pos))
+        col = math.floor(point.x() / (1 + GAP))
+        row = math.floor((1.0 - point.y()) / (1 + GAP))
+        i = row * self._columns + col
+        if not (0 <= col < self._columns and row >= 0 and i < len(self.images)):
+            return None
+        return i if self._cell_rect(i).contains(point) else None
+
+    # -- events ------------------------------------------------------------------------
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        kind = event.type()
+        if kind == QEvent.MouseButtonPress and event.button() == Qt.LeftButton:
+            self._pressed = self._unit_at(event.position().toPoint())
+        elif kind == QEvent.MouseButtonRelease and event.button() == Qt.LeftButton:
+            unit = self._unit_at(event.position().toPoint())
+            if unit is not None and unit == self._pressed and self.layer is not None:
+                self.select_unit(unit)
+                self.unit_clicked.emit(self.layer, unit)
+            self._pressed = None
+        elif kind == QEvent.Resize:
+            self._arrange()
+        return super().eventFilter(watched, event)
+
+    def _restyle(self) -> None:
+        background, _ = plot_colours()
+        self.view.setBackground(background)
+        colour = self.palette().color(QPalette.Highlight)
+        self.highlight.setPen(pg.mkPen(colour, width=2.5))
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.PaletteChange:
+            self._restyle()
+
+
+def _preview() -> int:  # pragma: no cover - manual preview
+    import sys
+
+    import shiboken6
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from nnstudio.core.config import MODERN
+    from nnstudio.core.dataset import prepare_table
+    from nnstudio.core.generators import generate
+    from nnstudio.core.grid import make_grid_spec, unit_grids
+    from nnstudio.core.trainer import Trainer
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    config = MODERN.replace(epochs=400, hidden_layers=(8, 6), learning_rate=0.03)
+    data = prepare_table(generate("circle", noise=0.1), config)
+    pre, trainer = data.preprocessing, Trainer(config, data)
+    raw = data.X_train * pre.scale + pre.mean
+    spec = make_grid_spec(raw, data.feature_names, resolution=60)
+    window = QWidget()
+    window.setWindowTitle("nnstudio · unit view preview (click a thumbnail)")
+    unit_view, strip = UnitView(window), UnitStrip(window)
+    layout = QVBoxLayout(window)
+    layout.addWidget(unit_view, 3)
+    layout.addWidget(strip, 1)
+    chosen = {"layer": 1, "unit": 0}
+    strip.unit_clicked.connect(lambda layer, unit: chosen.update(layer=layer, unit=unit))
+    run = trainer.run(every_steps=20)
+
+    def tick():
+        if next(run, None) is None:
+            return
+        layer, unit = chosen["layer"], chosen["unit"]
+        activation = trainer.network.hidden_activations[layer - 1]
+        grids = unit_grids(trainer.network, pre, spec, layer)
+        strip.show_layer(layer, grids, activation)
+        unit_view.show_unit(grids[unit], spec, f"h{layer} #{unit + 1} ({activation})")
+
+    timer = QTimer(window)
+    timer.timeout.connect(tick)
+    timer.start(50)
+    window.resize(460, 560)
+    window.show()
+    code = app.exec()
+    shiboken6.delete(window)  # before the QApplication goes
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(_preview())

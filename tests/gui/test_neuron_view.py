@@ -1,0 +1,120 @@
+"""One unit large (UnitView) and a layer's units as clickable thumbnails (UnitStrip)."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from nnstudio.core.config import MODERN
+from nnstudio.core.dataset import prepare_table
+from nnstudio.core.generators import generate
+from nnstudio.core.grid import make_grid_spec, unit_grids
+from nnstudio.core.trainer import Trainer
+from nnstudio.gui.widgets.neuron_view import MAX_THUMBNAILS, UnitStrip, UnitView, activation_scale
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """A small network trained briefly on a generated circle, its data and a grid spec."""
+    config = MODERN.replace(iterations=100, hidden_layers=(5, 4), activations=("tanh", "relu"))
+    data = prepare_table(generate("circle", samples=120), config)
+    trainer = Trainer(config, data)
+    for _ in trainer.run(every_steps=1000):
+        pass
+    pre = data.preprocessing
+    spec = make_grid_spec(data.X_train * pre.scale + pre.mean, data.feature_names, resolution=24)
+    return trainer.network, pre, spec
+
+
+@pytest.mark.parametrize(
+    "activation, expected, signed",
+    [
+        ("sigmoid", (0, 1), False),
+        ("softmax", (0, 1), False),
+        ("tanh", (-1, 1), True),
+        ("relu", (0, 3), False),
+        ("linear", (-4, 4), True),
+        ("elu", (-4, 4), True),
+    ],
+)
+def test_colour_scale_follows_the_activation_range(activation, expected, signed):
+    grids = np.array([[[0.0, 3.0], [-4.0, 1.0]]])
+    if activation == "relu":
+        grids = np.clip(grids, 0, None)
+    levels, is_signed = activation_scale(activation, grids)
+    assert levels == pytest.approx(expected)
+    assert is_signed == signed
+
+
+def test_unit_view_shows_the_grid_with_title_and_scale(qtbot, trained):
+    network, pre, spec = trained
+    view = UnitView()
+    qtbot.addWidget(view)
+    grids = unit_grids(network, pre, spec, 1)
+    view.show_unit(grids[2], spec, "h1 #3 (tanh)")
+    np.testing.assert_array_equal(view.image.image, grids[2])
+    assert view.title_text() == "h1 #3 (tanh)"
+    assert view.levels() == pytest.approx((-1.0, 1.0))
+    assert view.plot.getAxis("bottom").labelText == "x"
+    assert view.plot.getAxis("left").labelText == "y"
+    relu = unit_grids(network, pre, spec, 2)
+    view.show_unit(relu[0], spec, "h2 #1 (relu)")
+    top = relu[0].max()
+    assert view.levels() == pytest.approx((0.0, top if top > 0 else 1.0))  # dead: a unit scale
+    view.show_unit(relu[0], spec, "output #1", activation="sigmoid")
+    assert view.levels() == (0.0, 1.0)
+
+
+def test_strip_builds_one_thumbnail_per_unit_on_one_scale(qtbot, trained):
+    network, pre, spec = trained
+    strip = UnitStrip()
+    qtbot.addWidget(strip)
+    grids = unit_grids(network, pre, spec, 1)
+    strip.show_layer(1, grids, "tanh")
+    assert len(strip.images) == grids.shape[0] == 5
+    for image, grid in zip(strip.images, grids, strict=True):
+        np.testing.assert_array_equal(image.image, grid)
+        assert tuple(image.getLevels()) == (-1.0, 1.0)
+    assert "h1 (tanh), 5 units" in strip.caption.text()
+    assert strip.more.isHidden()
+    # The same unit count again reuses the items; another count adds or removes some.
+    before = list(strip.images)
+    strip.show_layer(1, grids * 0.5, "tanh")
+    assert strip.images == before
+    strip.show_layer(2, unit_grids(network, pre, spec, 2), "relu")
+    assert len(strip.images) == 4 and strip.images[:4] == before[:4]
+    assert strip.levels()[0] == 0.0
+
+
+def test_clicking_a_thumbnail_emits_unit_clicked(qtbot, trained):
+    network, pre, spec = trained
+    strip = UnitStrip()
+    qtbot.addWidget(strip)
+    strip.resize(420, 140)
+    strip.show()
+    qtbot.waitExposed(strip)
+    strip.show_layer(1, unit_grids(network, pre, spec, 1), "tanh")
+    centre = strip.unit_rect(3).center()
+    with qtbot.waitSignal(strip.unit_clicked) as blocker:
+        qtbot.mouseClick(strip.view.viewport(), Qt.LeftButton, pos=centre)
+    assert blocker.args == [1, 3]
+    assert strip.highlight.isVisible()
+    assert strip.highlight.rect().contains(strip._cell_rect(3).center())
+    # A click between thumbnails picks nothing.
+    gap = strip.unit_rect(0).bottomRight()
+    gap.setX(gap.x() + 2)
+    with qtbot.assertNotEmitted(strip.unit_clicked):
+        qtbot.mouseClick(strip.view.viewport(), Qt.LeftButton, pos=gap)
+
+
+def test_many_units_are_capped_with_a_note(qtbot):
+    strip = UnitStrip()
+    qtbot.addWidget(strip)
+    grids = np.random.default_rng(0).uniform(0, 2, size=(70, 8, 8))
+    strip.show_layer(3, grids, "relu", name="output")
+    assert len(strip.images) == MAX_THUMBNAILS
+    assert strip.more.text() == "+6 more units not shown"
+    assert not strip.more.isHidden()
+    assert strip.caption.text().startswith("output (relu), 70 units")
+    assert strip.levels() == pytest.approx((0.0, grids[:MAX_THUMBNAILS].max()))
