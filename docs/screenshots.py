@@ -14,8 +14,8 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from nnstudio.core.config import CLASSIC, MODERN  # noqa: E402
 from nnstudio.gui.main_window import MainWindow  # noqa: E402
@@ -58,6 +58,30 @@ def main() -> int:
     window.set_config(CLASSIC)
     train_until(window, CLASSIC.iterations)
     window.grab().save(str(OUT / "studio-classic-iris.png"))
+
+    # The decision boundary on a spiral, with the units of the second hidden layer.
+    window.set_config(MODERN.replace(hidden_layers=(8, 8), activations="tanh", l2=0.0,
+                                     learning_rate=0.03, batch_size=128, epochs=500))
+    window.data_panel.generate("spiral", samples=500, noise=0.1)
+    train_until(window, 10**9)
+    window.docks["boundary"].raise_()
+    window.docks["units"].raise_()
+    window.inside._on_node_chosen(2, 3)
+    wait(300)
+    window.grab().save(str(OUT / "studio-spiral-boundary.png"))
+
+    # Compare mode: B (the end) minus A (a third of the way in).
+    timeline = window.inside.timeline
+    timeline.findChild(QWidget, "timeline_compare").setChecked(True)
+    wait(100)
+    timeline.findChild(QWidget, "timeline_compare_slider").setValue(
+        timeline.findChild(QWidget, "timeline_slider").maximum() // 3)
+    timeline.findChild(QWidget, "timeline_slider").setValue(
+        timeline.findChild(QWidget, "timeline_slider").maximum())
+    window.docks["heatmaps"].raise_()
+    window.resizeDocks([window.docks["heatmaps"]], [360], Qt.Vertical)
+    wait(300)
+    window.grab().save(str(OUT / "studio-timeline-compare.png"))
     window.close()
     print(f"saved screenshots to {OUT}")
     return 0

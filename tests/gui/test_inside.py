@@ -127,3 +127,11 @@ def test_more_than_two_features_hold_the_rest_at_their_mean(qtbot, window):
     note = window.inside.boundary.findChild(object, "boundary_note")
     assert "sepal_width" in note.text() or "petal_length" in note.text()
     assert set(window.inside.spec.held_features) == {"petal_length", "petal_width"}
+
+
+def test_classic_preset_trips_the_saturation_diagnosis(qtbot, window):
+    from nnstudio.core.config import CLASSIC
+
+    _train(qtbot, window, CLASSIC, "iris")
+    summary = window.inside.diagnostics.findChild(object, "diagnostics_summary")
+    assert "saturat" in summary.text().lower()
