@@ -42,14 +42,32 @@ class Workload:
 
 
 WORKLOADS = {
-    "W1-b64": Workload("W1-b64", "iris 4-[12,6]-3 sigmoid, batch 64", (4, 12, 6, 3), "sigmoid",
-                       64, 400, 0.5, 150),
-    "W1-b16": Workload("W1-b16", "iris 4-[12,6]-3 sigmoid, batch 16", (4, 12, 6, 3), "sigmoid",
-                       16, 150, 0.2, 150),
-    "W2": Workload("W2", "10,000x64, [128, 64] relu, 10 classes, batch 128", (64, 128, 64, 10),
-                   "relu", 128, 3, 0.05, 10_000),
-    "W3": Workload("W3", "60,000x784, [256, 128] relu, 10 classes, batch 128, one epoch",
-                   (784, 256, 128, 10), "relu", 128, 1, 0.05, 60_000),
+    "W1-b64": Workload(
+        "W1-b64", "iris 4-[12,6]-3 sigmoid, batch 64", (4, 12, 6, 3), "sigmoid", 64, 400, 0.5, 150
+    ),
+    "W1-b16": Workload(
+        "W1-b16", "iris 4-[12,6]-3 sigmoid, batch 16", (4, 12, 6, 3), "sigmoid", 16, 150, 0.2, 150
+    ),
+    "W2": Workload(
+        "W2",
+        "10,000x64, [128, 64] relu, 10 classes, batch 128",
+        (64, 128, 64, 10),
+        "relu",
+        128,
+        3,
+        0.05,
+        10_000,
+    ),
+    "W3": Workload(
+        "W3",
+        "60,000x784, [256, 128] relu, 10 classes, batch 128, one epoch",
+        (784, 256, 128, 10),
+        "relu",
+        128,
+        1,
+        0.05,
+        60_000,
+    ),
 }
 
 
@@ -94,14 +112,25 @@ def train_nnstudio(workload, X, y, dtype, optimizer="sgd"):
 
     steps_per_epoch = -(-len(X) // workload.batch_size)
     config = Config(
-        hidden_layers=workload.sizes[1:-1], activations=workload.activation, output="softmax",
-        loss="cross_entropy", optimizer=optimizer, learning_rate=workload.learning_rate
-        if optimizer == "sgd" else 0.001, l2=0.0, batch_size=workload.batch_size,
-        sampling="shuffle", epochs=workload.epochs, test_split=0.0, standardize=False,
-        dtype=np.dtype(dtype).name, eval_every=workload.epochs * steps_per_epoch, init="xavier",
+        hidden_layers=workload.sizes[1:-1],
+        activations=workload.activation,
+        output="softmax",
+        loss="cross_entropy",
+        optimizer=optimizer,
+        learning_rate=workload.learning_rate if optimizer == "sgd" else 0.001,
+        l2=0.0,
+        batch_size=workload.batch_size,
+        sampling="shuffle",
+        epochs=workload.epochs,
+        test_split=0.0,
+        standardize=False,
+        dtype=np.dtype(dtype).name,
+        eval_every=workload.epochs * steps_per_epoch,
+        init="xavier",
     )
-    data = prepare(X, y, task="classification", test_split=0.0, standardize=False,
-                   dtype=config.dtype)
+    data = prepare(
+        X, y, task="classification", test_split=0.0, standardize=False, dtype=config.dtype
+    )
     trainer = Trainer(config, data)
     start = time.perf_counter()
     for _ in trainer.run():
@@ -119,10 +148,17 @@ def train_sklearn(workload, X, y, dtype, solver="sgd"):
     model = MLPClassifier(
         hidden_layer_sizes=workload.sizes[1:-1],
         activation="logistic" if workload.activation == "sigmoid" else workload.activation,
-        solver=solver, learning_rate_init=workload.learning_rate if solver == "sgd" else 0.001,
-        batch_size=workload.batch_size, max_iter=workload.epochs, momentum=0.0,
-        nesterovs_momentum=False, alpha=0.0, shuffle=True, tol=0.0,
-        n_iter_no_change=10**9, random_state=0,
+        solver=solver,
+        learning_rate_init=workload.learning_rate if solver == "sgd" else 0.001,
+        batch_size=workload.batch_size,
+        max_iter=workload.epochs,
+        momentum=0.0,
+        nesterovs_momentum=False,
+        alpha=0.0,
+        shuffle=True,
+        tol=0.0,
+        n_iter_no_change=10**9,
+        random_state=0,
     )
     start = time.perf_counter()
     with warnings.catch_warnings():
@@ -154,7 +190,7 @@ def train_torch(workload, X, y, dtype, threads=1):
         Xe, ye = Xt[order], yt[order]
         for i in range(0, len(Xt), workload.batch_size):
             optimizer.zero_grad(set_to_none=True)
-            loss = loss_fn(model(Xe[i:i + workload.batch_size]), ye[i:i + workload.batch_size])
+            loss = loss_fn(model(Xe[i : i + workload.batch_size]), ye[i : i + workload.batch_size])
             loss.backward()
             optimizer.step()
     seconds = time.perf_counter() - start
@@ -164,8 +200,10 @@ def train_torch(workload, X, y, dtype, threads=1):
 
 
 def contenders(include_peers: bool):
-    found = {"nnstudio sgd": train_nnstudio,
-             "nnstudio adam": lambda *a: train_nnstudio(*a, optimizer="adam")}
+    found = {
+        "nnstudio sgd": train_nnstudio,
+        "nnstudio adam": lambda *a: train_nnstudio(*a, optimizer="adam"),
+    }
     if not include_peers:
         return found
     try:
@@ -205,9 +243,13 @@ def gemm_rate(m: int, k: int, n: int, dtype, seconds: float = 0.5) -> float:
 
 
 def machine() -> dict:
-    info = {"python": platform.python_version(), "numpy": np.__version__,
-            "machine": platform.machine(), "cpus": os.cpu_count(),
-            "processor": platform.processor() or platform.machine()}
+    info = {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "processor": platform.processor() or platform.machine(),
+    }
     try:
         with open("/proc/cpuinfo") as handle:
             names = [line.split(":", 1)[1].strip() for line in handle if "model name" in line]
@@ -222,7 +264,9 @@ def machine() -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--workloads", default="W1-b64,W1-b16,W2,W3")
     parser.add_argument("--dtypes", default="float32,float64")
     parser.add_argument("--repeats", type=int, default=3)
@@ -235,8 +279,10 @@ def main(argv: list[str] | None = None) -> int:
     gemm_w3 = {dt: gemm_rate(128, 784, 256, dt) for dt in ("float32", "float64")}
     print(f"machine: {machine()}")
     for dt in gemm:
-        print(f"GEMM {dt}: 2048² {gemm[dt] / 1e9:.1f} GFLOP/s; "
-              f"W3 first layer (128x784 @ 784x256) {gemm_w3[dt] / 1e9:.1f} GFLOP/s")
+        print(
+            f"GEMM {dt}: 2048² {gemm[dt] / 1e9:.1f} GFLOP/s; "
+            f"W3 first layer (128x784 @ 784x256) {gemm_w3[dt] / 1e9:.1f} GFLOP/s"
+        )
 
     results: list[Result] = []
     for name in args.workloads.split(","):
@@ -251,14 +297,25 @@ def main(argv: list[str] | None = None) -> int:
                     result.samples_per_second.append(samples / seconds)
                     result.accuracy.append(accuracy)
                 results.append(result)
-            _print_block(workload, dtype, [r for r in results
-                                           if r.workload == name and r.dtype == dtype], gemm)
+            _print_block(
+                workload,
+                dtype,
+                [r for r in results if r.workload == name and r.dtype == dtype],
+                gemm,
+            )
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     with open(args.json, "w") as handle:
-        json.dump({"machine": machine(), "gemm_flops": gemm, "gemm_w3_flops": gemm_w3,
-                   "workloads": {k: asdict(v) for k, v in WORKLOADS.items()},
-                   "results": [asdict(r) | {"median": r.median} for r in results]},
-                  handle, indent=2)
+        json.dump(
+            {
+                "machine": machine(),
+                "gemm_flops": gemm,
+                "gemm_w3_flops": gemm_w3,
+                "workloads": {k: asdict(v) for k, v in WORKLOADS.items()},
+                "results": [asdict(r) | {"median": r.median} for r in results],
+            },
+            handle,
+            indent=2,
+        )
     print(f"\nwrote {args.json}")
     return 0
 
@@ -267,15 +324,19 @@ def _print_block(workload: Workload, dtype: str, rows: list[Result], gemm: dict)
     print(f"\n{workload.name} ({workload.description}), {dtype}, {workload.epochs} epochs")
     ours = next(r for r in rows if r.contender == "nnstudio sgd").median
     ours_adam = next(r for r in rows if r.contender == "nnstudio adam").median
-    print(f"  {'contender':<16} {'samples/s':>12} {'nnstudio ×':>11} {'accuracy':>9} "
-          f"{'FLOP/s':>9} {'of GEMM':>8}")
+    print(
+        f"  {'contender':<16} {'samples/s':>12} {'nnstudio ×':>11} {'accuracy':>9} "
+        f"{'FLOP/s':>9} {'of GEMM':>8}"
+    )
     for r in rows:
         reference = ours_adam if r.contender.endswith("adam") else ours
         ratio = "" if r.contender.startswith("nnstudio") else f"{reference / r.median:.2f}"
         flops = 6 * workload.parameters * r.median
-        print(f"  {r.contender:<16} {r.median:>12,.0f} {ratio:>11} "
-              f"{statistics.median(r.accuracy):>9.3f} {flops / 1e9:>8.2f}G "
-              f"{flops / gemm[dtype]:>8.1%}")
+        print(
+            f"  {r.contender:<16} {r.median:>12,.0f} {ratio:>11} "
+            f"{statistics.median(r.accuracy):>9.3f} {flops / 1e9:>8.2f}G "
+            f"{flops / gemm[dtype]:>8.1%}"
+        )
 
 
 if __name__ == "__main__":

@@ -60,8 +60,16 @@ def main() -> int:
     window.grab().save(str(OUT / "studio-classic-iris.png"))
 
     # The decision boundary on a spiral, with the units of the second hidden layer.
-    window.set_config(MODERN.replace(hidden_layers=(8, 8), activations="tanh", l2=0.0,
-                                     learning_rate=0.03, batch_size=128, epochs=500))
+    window.set_config(
+        MODERN.replace(
+            hidden_layers=(8, 8),
+            activations="tanh",
+            l2=0.0,
+            learning_rate=0.03,
+            batch_size=128,
+            epochs=500,
+        )
+    )
     window.data_panel.generate("spiral", samples=500, noise=0.1)
     train_until(window, 10**9)
     window.docks["boundary"].raise_()
@@ -75,9 +83,11 @@ def main() -> int:
     timeline.findChild(QWidget, "timeline_compare").setChecked(True)
     wait(100)
     timeline.findChild(QWidget, "timeline_compare_slider").setValue(
-        timeline.findChild(QWidget, "timeline_slider").maximum() // 3)
+        timeline.findChild(QWidget, "timeline_slider").maximum() // 3
+    )
     timeline.findChild(QWidget, "timeline_slider").setValue(
-        timeline.findChild(QWidget, "timeline_slider").maximum())
+        timeline.findChild(QWidget, "timeline_slider").maximum()
+    )
     window.docks["heatmaps"].raise_()
     window.resizeDocks([window.docks["heatmaps"]], [360], Qt.Vertical)
     wait(300)

@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, QSettings, Qt
 from PySide6.QtWidgets import QInputDialog, QVBoxLayout, QWidget
 
 from nnstudio.core.diagnostics import diagnose, summarize
-from nnstudio.core.grid import GridSpec, grid_outputs, make_grid_spec, unit_grids
+from nnstudio.core.grid import GridSpec, grid_outputs, unit_grids
 from nnstudio.core.history import HistoryEntry, WeightHistory, distribution_image  # noqa: F401
 from nnstudio.core.network import Network
 from nnstudio.gui.widgets.decision_boundary import DecisionBoundaryView
@@ -106,8 +106,12 @@ class InsideController(QObject):
         self.histograms.clear()
         pre = data.preprocessing
         self.boundary.set_data(
-            raw_features(data.X_train, pre), data.y_train, raw_features(data.X_test, pre),
-            data.y_test, data.feature_names, data.class_names,
+            raw_features(data.X_train, pre),
+            data.y_train,
+            raw_features(data.X_test, pre),
+            data.y_test,
+            data.feature_names,
+            data.class_names,
         )
         self.spec = self.boundary.grid_spec()
         window.training.worker.grid_job = (self.spec, pre)
@@ -163,10 +167,15 @@ class InsideController(QObject):
         data, net = self.window.dataset, self.window.trainer.network
         probe = data.X_train[:PROBE_ROWS]
         found = diagnose(
-            entry.weights, entry.biases, net.hidden_activations, net.output, probe,
+            entry.weights,
+            entry.biases,
+            net.hidden_activations,
+            net.output,
+            probe,
             previous_weights=None if previous is None else previous.weights,
             steps_between=max(1, entry.step - previous.step) if previous else 1,
-            gradient_norms=entry.gradient_norms, masks=entry.masks,
+            gradient_norms=entry.gradient_norms,
+            masks=entry.masks,
         )
         self._previous_entry = entry
         self.diagnostics.record(entry.step, found)
@@ -216,14 +225,21 @@ class InsideController(QObject):
         net = self.window.trainer.network
         if layer > len(net.hidden_activations) + 1:
             return
-        grids = unit_grids(self._network_for(entry), self.window.dataset.preprocessing,
-                           self.spec, layer)
-        activation = (net.hidden_activations[layer - 1] if layer <= len(net.hidden_activations)
-                      else net.output)
+        grids = unit_grids(
+            self._network_for(entry), self.window.dataset.preprocessing, self.spec, layer
+        )
+        activation = (
+            net.hidden_activations[layer - 1]
+            if layer <= len(net.hidden_activations)
+            else net.output
+        )
         self.unit_strip.show_layer(layer, grids, activation)
         unit = min(unit, grids.shape[0] - 1)
-        name = f"h{layer} #{unit + 1}" if layer <= len(net.hidden_activations) else \
-            f"output #{unit + 1}"
+        name = (
+            f"h{layer} #{unit + 1}"
+            if layer <= len(net.hidden_activations)
+            else f"output #{unit + 1}"
+        )
         self.unit_view.show_unit(grids[unit], self.spec, f"{name} ({activation})")
 
     def _on_node_chosen(self, layer: int, unit: int) -> None:
@@ -265,8 +281,11 @@ class InsideController(QObject):
     def _on_compare_changed(self, a_step: int, b_step: int) -> None:
         a, b = self.history.at_step(a_step), self.history.at_step(b_step)
         weights = [wb - wa for wa, wb in zip(a.weights, b.weights, strict=True)]
-        biases = None if a.biases is None else [
-            bb - ba for ba, bb in zip(a.biases, b.biases, strict=True)]
+        biases = (
+            None
+            if a.biases is None
+            else [bb - ba for ba, bb in zip(a.biases, b.biases, strict=True)]
+        )
         self.window.heatmaps.show_weights(weights, biases)
         self.window.editor.show_weights(weights, biases)
         self.window.heatmaps.set_caption(f"B − A: step {b.step:,} minus step {a.step:,}")
@@ -289,8 +308,7 @@ class InsideController(QObject):
         return True
 
     def _ask_value(self, title: str, current: float) -> float | None:
-        value, ok = QInputDialog.getDouble(self.window, "Edit weight", title, current,
-                                           -1e6, 1e6, 6)
+        value, ok = QInputDialog.getDouble(self.window, "Edit weight", title, current, -1e6, 1e6, 6)
         return value if ok else None
 
     def _on_cell_clicked(self, layer: int, row: int, col: int) -> None:
@@ -300,8 +318,9 @@ class InsideController(QObject):
         if row == net.weights[layer].shape[0]:  # the bias row
             if net.biases is None:
                 return
-            value = self._ask_value(f"Bias of unit {col + 1} in layer {layer + 1}:",
-                                    float(net.biases[layer][col]))
+            value = self._ask_value(
+                f"Bias of unit {col + 1} in layer {layer + 1}:", float(net.biases[layer][col])
+            )
             if value is not None:
                 self.window.trainer.edit_bias(layer, col, value)
                 self._after_edit()
@@ -314,7 +333,8 @@ class InsideController(QObject):
         net = self.window.trainer.network
         value = self._ask_value(
             f"Weight from unit {row + 1} to unit {col + 1} of layer {layer + 1}:",
-            float(net.weights[layer][row, col]))
+            float(net.weights[layer][row, col]),
+        )
         if value is not None:
             self.window.trainer.edit_weight(layer, row, col, value)
             self._after_edit()

@@ -69,7 +69,6 @@ class TrainingWorker(QObject):
         if last is not None:
             self.stopped.emit(last.stop_reason or "stopped", last.message)
 
-
     def _emit_grid(self, snapshot) -> None:
         """The decision boundary for this snapshot: one batched forward pass, off the GUI thread."""
         job = self.grid_job

@@ -7,8 +7,9 @@ from PySide6.QtCore import QSettings
 from nnstudio.core.config import MODERN
 from nnstudio.gui.main_window import MainWindow
 
-SPIRAL = MODERN.replace(hidden_layers=(8, 8), activations="tanh", l2=0.0, learning_rate=0.03,
-                        batch_size=128, epochs=500)
+SPIRAL = MODERN.replace(
+    hidden_layers=(8, 8), activations="tanh", l2=0.0, learning_rate=0.03, batch_size=128, epochs=500
+)
 
 
 @pytest.fixture
@@ -41,7 +42,8 @@ def test_spiral_reaches_95_percent_and_the_boundary_shows_it(qtbot, window):
 
     spec = inside.spec
     predicted = window.trainer.network.forward(
-        window.dataset.preprocessing.transform(grid_inputs(spec))).argmax(1)
+        window.dataset.preprocessing.transform(grid_inputs(spec))
+    ).argmax(1)
     assert 0.3 < predicted.mean() < 0.7  # both classes take a real share of the plane
     # The grid forward pass agrees with predicting every training point on its own.
     X = window.dataset.X_train[:20]
@@ -67,8 +69,9 @@ def test_scrubbing_shows_the_recorded_weights(qtbot, window):
     assert window.trainer.step == history.last.step
     with qtbot.waitSignal(inside.timeline.live_selected, timeout=2000):
         inside.timeline.findChild(object, "timeline_live").click()
-    for image, weights in zip(window.heatmaps.images(), window.trainer.network.weights,
-                              strict=True):
+    for image, weights in zip(
+        window.heatmaps.images(), window.trainer.network.weights, strict=True
+    ):
         np.testing.assert_allclose(image, weights)
 
 
