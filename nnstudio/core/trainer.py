@@ -403,9 +403,12 @@ class Trainer:
                 return STOPPED, f"Stopped at step {self.step}."
             X, Y = self._next_batch()
             value, grads = net.loss_and_gradients(X, Y, self.loss, c.l1, c.l2)
+            squares = 0.0
             for i in range(len(net.weights)):
-                norms[i] = math.sqrt(float(np.vdot(grads[i], grads[i])))
-            if not (math.isfinite(value) and np.isfinite(norms).all()):
+                square = float(np.vdot(grads[i], grads[i]))
+                norms[i] = math.sqrt(square)
+                squares += square
+            if not (math.isfinite(value) and math.isfinite(squares)):
                 what = (
                     f"the loss became {value}"
                     if not math.isfinite(value)

@@ -112,6 +112,7 @@ class InsideController(QObject):
             data.y_test,
             data.feature_names,
             data.class_names,
+            preprocessing=pre,
         )
         self.spec = self.boundary.grid_spec()
         window.training.worker.grid_job = (self.spec, pre)
@@ -233,8 +234,13 @@ class InsideController(QObject):
             if layer <= len(net.hidden_activations)
             else net.output
         )
-        self.unit_strip.show_layer(layer, grids, activation)
+        is_output = layer > len(net.hidden_activations)
+        if is_output:
+            self.unit_strip.show_layer(layer, grids, activation, name="output")
+        else:
+            self.unit_strip.show_layer(layer, grids, activation)
         unit = min(unit, grids.shape[0] - 1)
+        self.unit_strip.select_unit(unit)
         name = (
             f"h{layer} #{unit + 1}"
             if layer <= len(net.hidden_activations)

@@ -58,7 +58,7 @@ def test_repeated_steps_are_skipped_and_new_layers_start_over(view):
     view.record(6, [LayerDiagnostics(1, "sigmoid", None, 0.9, 1e-2, 1.0)])
     assert view.point_count() == 1
     assert all(len(view.curves[name]) == 1 for name, _, _ in METRICS)
-    assert "no relu layer" in view.plots["dead_fraction"].titleLabel.text
+    assert "no relu layer" in view.titles["dead_fraction"].toPlainText()
 
 
 def test_messages_and_no_problems(view):

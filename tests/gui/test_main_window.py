@@ -290,24 +290,28 @@ def test_closing_mid_training_stops_cleanly(qtbot, settings):
 
 
 def test_long_live_run_does_not_leak_references_to_none(qtbot, window):
+    # The PySide6 6.12.0 bug drops one reference to None per void QPainter call, which
+    # aborts Python 3.11 after a while. Train with every view live, then pause (so no new
+    # snapshots create or free objects that hold None) and redraw thousands of times.
     window.set_config(MODERN.replace(epochs=100_000))
     with qtbot.waitSignal(window.training.snapshot_ready, timeout=5000):
         window.toggle_training()
-    for _ in range(50):  # warm up caches
+    qtbot.waitUntil(lambda: window.trainer.step > 500, timeout=10000)
+    with qtbot.waitSignal(window.run_stopped, timeout=3000):
+        window.toggle_training()
+    for _ in range(20):  # warm up caches
         window._dirty = True
         window._redraw()
         window.repaint()
     before = sys.getrefcount(None)
     for _ in range(2000):
-        window._dirty = window._latest is not None
+        window._dirty = True
         window._redraw()
         window.loss_plot.repaint()
         window.heatmaps.repaint()
-        qtbot.wait(0)
+        window.editor.repaint()
     after = sys.getrefcount(None)
-    with qtbot.waitSignal(window.run_stopped, timeout=3000):
-        window.toggle_training()
-    assert after >= before - 100, f"None lost {before - after} references while painting"
+    assert after >= before - 50, f"None lost {before - after} references while painting"
 
 
 def test_the_real_program_exits_with_status_0_when_closed_mid_training(tmp_path):

@@ -10,8 +10,10 @@ from nnstudio.core.generators import generate
 from nnstudio.core.history import WeightHistory, distribution_image
 from nnstudio.core.trainer import Trainer
 from nnstudio.gui.widgets.weight_histograms import (
-    BINS,
+    MAX_BINS,
+    MIN_BINS,
     WeightHistogramView,
+    bins_for,
     intensity,
     resample_columns,
 )
@@ -38,6 +40,15 @@ def view(qtbot):
     qtbot.addWidget(widget)
     widget.resize(640, 300)
     return widget
+
+
+BINS = bins_for(15)  # layer 1 is 3×5
+
+
+def test_bins_follow_the_layer_size():
+    assert bins_for(15) == MIN_BINS
+    assert bins_for(400) == 40
+    assert bins_for(100_000) == MAX_BINS
 
 
 def test_image_holds_each_entry_histogram_at_its_real_step(view, history):
@@ -80,7 +91,7 @@ def test_layer_picker_switches_layers(view, history, qtbot):
     ]
     view.layer_combo.setCurrentIndex(1)
     assert view.layer() == 1
-    np.testing.assert_array_equal(view.source, distribution_image(history, 1, bins=BINS)[0])
+    np.testing.assert_array_equal(view.source, distribution_image(history, 1, bins=MIN_BINS)[0])
     # A later update of the same network keeps the chosen layer.
     view.show_history(history)
     assert view.layer() == 1
@@ -112,7 +123,7 @@ def test_single_entry_history(view):
     record = WeightHistory()
     record.record_state(0, [np.arange(6.0).reshape(2, 3)], None, np.zeros(1))
     view.show_history(record)
-    assert view.displayed_image().shape == (BINS, 1)
+    assert view.displayed_image().shape == (MIN_BINS, 1)
 
 
 def test_a_real_run(view):
@@ -123,6 +134,6 @@ def test_a_real_run(view):
     for snapshot in trainer.run(every_steps=7):
         record.record(snapshot)
     view.show_history(record)
-    assert view.source.shape == (len(record), BINS)
+    assert view.source.shape == (len(record), MIN_BINS)  # 2×4 weights
     assert np.all(view.source.sum(axis=1) == trainer.network.weights[0].size)
     assert view.steps[0] == 0 and view.steps[-1] == 60

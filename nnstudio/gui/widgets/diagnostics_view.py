@@ -26,7 +26,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from nnstudio.core.diagnostics import DEAD_ACTIVATIONS, PEAK_SLOPE, LayerDiagnostics
@@ -73,6 +73,8 @@ class DiagnosticsView(QWidget):
         )
         self.view.ci.setSpacing(0)
         self.plots: dict[str, pg.PlotItem] = {}
+        self.titles: dict[str, pg.TextItem] = {}
+        self.view.setMinimumHeight(140)  # four plots of ~35 px at least: thinner is unreadable
         for row, (name, _, log) in enumerate(METRICS):
             plot = self.view.ci.addPlot(
                 row=row,
@@ -106,6 +108,13 @@ class DiagnosticsView(QWidget):
             plot.addItem(marker, ignoreBounds=True)
             self.markers.append(marker)
             self.plots[name] = plot
+            # The title sits inside the plot's top-left corner: a title row above each of
+            # four small plots would take a third of their height.
+            title = pg.TextItem(anchor=(0, 0))
+            title.setParentItem(plot.getViewBox())
+            title.setPos(2, 0)
+            title.setZValue(30)
+            self.titles[name] = title
 
         self.summary = QLabel(NO_PROBLEMS, self)
         self.summary.setObjectName("diagnostics_summary")
@@ -241,12 +250,15 @@ class DiagnosticsView(QWidget):
     def _restyle(self) -> None:
         background, text = plot_colours()
         self.view.setBackground(background)
+        fill = QColor(background)
+        fill.setAlpha(200)  # readable over the lines
         activations = {activation for _, activation in self._layers}
         for name, title, _ in METRICS:
             style_plot(self.plots[name])
             if self._layers and name in APPLIES_TO and not activations & APPLIES_TO[name]:
                 title += f" · no {' or '.join(sorted(APPLIES_TO[name]))} layer"
-            self.plots[name].setTitle(title, color=text.name(), size="9pt", justify="left")
+            self.titles[name].setText(title, color=text)
+            self.titles[name].fill = pg.mkBrush(fill)
         self._update_legend()
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)

@@ -29,7 +29,15 @@ from nnstudio.gui.palette import SERIES, is_dark, style_plot
 from nnstudio.gui.widgets.series import make_plot_widget, plot_colours
 
 COLUMNS = 400  # image columns on the step axis at most
-BINS = 64
+MIN_BINS, MAX_BINS = 16, 64
+
+
+def bins_for(n_weights: int) -> int:
+    """Histogram bins for a layer of ``n_weights``: about 2√n, from 16 to 64.
+
+    A small layer in 64 bins is a few scattered lines, not a distribution.
+    """
+    return int(np.clip(round(2 * np.sqrt(n_weights)), MIN_BINS, MAX_BINS))
 
 
 def resample_columns(steps: np.ndarray, columns: int = COLUMNS) -> tuple[np.ndarray, np.ndarray]:
@@ -93,9 +101,10 @@ class WeightHistogramView(QWidget):
             "Each column is a histogram of the layer's weights at that step: watch them "
             "spread out, drift or pile up at zero.",
         )
+        self.plot_widget.setMinimumHeight(90)  # the weight axis needs room to be read
         item = self.plot_widget.getPlotItem()
         item.setLabel("bottom", "step")
-        item.setLabel("left", "weight value")
+        item.setLabel("left", "weight")
         self.image = pg.ImageItem(axisOrder="row-major")
         item.addItem(self.image)
         # Marks the step the other views show while the timeline shows a recorded state.
@@ -182,7 +191,9 @@ class WeightHistogramView(QWidget):
     # -- drawing --------------------------------------------------------------------------
 
     def _draw(self) -> None:
-        image, steps, edges = distribution_image(self._history, self.layer(), bins=BINS)
+        history, layer = self._history, self.layer()
+        bins = bins_for(history.last.weights[layer].size)
+        image, steps, edges = distribution_image(history, layer, bins=bins)
         self.source, self.steps, self.edges = np.asarray(image), np.asarray(steps), edges
         centres, rows = resample_columns(self.steps)
         shown = intensity(self.source)[rows].T  # (bins, columns): y = weight, x = step
