@@ -281,41 +281,9 @@ class LossPlot(QWidget):
 
 
 def _preview() -> int:  # pragma: no cover - manual preview
-    import sys
+    from nnstudio.gui.widgets.preview import preview_training
 
-    import shiboken6
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
-
-    from nnstudio.core.config import MODERN
-    from nnstudio.core.data import load_table
-    from nnstudio.core.dataset import prepare_table
-    from nnstudio.core.samples import sample_path
-    from nnstudio.core.trainer import Trainer
-
-    app = QApplication.instance() or QApplication(sys.argv)
-    config = MODERN.replace(epochs=300)
-    trainer = Trainer(config, prepare_table(load_table(sample_path("iris")), config))
-    plot = LossPlot()
-    plot.setWindowTitle("nnstudio · loss preview")
-    run = trainer.run(every_steps=5)
-
-    def tick():
-        for _ in range(4):
-            snapshot = next(run, None)
-            if snapshot is None:
-                return
-            plot.record_snapshot(snapshot)
-        plot.refresh()
-
-    timer = QTimer(plot)
-    timer.timeout.connect(tick)
-    timer.start(33)
-    plot.resize(640, 400)
-    plot.show()
-    code = app.exec()
-    shiboken6.delete(plot)  # before the QApplication goes
-    return code
+    return preview_training(LossPlot, "loss")
 
 
 if __name__ == "__main__":  # pragma: no cover

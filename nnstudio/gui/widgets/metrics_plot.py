@@ -181,43 +181,21 @@ class MetricsPlot(QWidget):
 def _preview() -> int:  # pragma: no cover - manual preview
     import sys
 
-    import shiboken6
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
+    from nnstudio.gui.widgets.preview import preview_training
 
-    from nnstudio.core.config import MODERN
-    from nnstudio.core.data import load_table
-    from nnstudio.core.dataset import prepare_table
-    from nnstudio.core.samples import sample_path
-    from nnstudio.core.trainer import Trainer
-
-    app = QApplication.instance() or QApplication(sys.argv)
     regression = "--regression" in sys.argv
-    config = MODERN.replace(epochs=300, **({"loss": "mse"} if regression else {}))
-    table = load_table(sample_path("diabetes" if regression else "iris"))
-    data = prepare_table(table, config)
-    trainer = Trainer(config, data)
-    plot = MetricsPlot()
-    plot.set_task(data.task)
-    plot.setWindowTitle("nnstudio · metrics preview")
-    run = trainer.run(every_steps=5)
 
-    def tick():
-        for _ in range(4):
-            snapshot = next(run, None)
-            if snapshot is None:
-                return
-            plot.record_snapshot(snapshot)
-        plot.refresh()
+    def prepare(plot, trainer):
+        plot.set_task(trainer.dataset.task)
 
-    timer = QTimer(plot)
-    timer.timeout.connect(tick)
-    timer.start(33)
-    plot.resize(640, 420)
-    plot.show()
-    code = app.exec()
-    shiboken6.delete(plot)  # before the QApplication goes
-    return code
+    return preview_training(
+        MetricsPlot,
+        "metrics",
+        data="diabetes" if regression else "iris",
+        size=(640, 420),
+        prepare_view=prepare,
+        **({"loss": "mse"} if regression else {}),
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover
