@@ -85,6 +85,10 @@ class InsideController(QObject):
         window.tabifyDockWidget(window.docks["gradients"], window.docks["units"])
         window.docks["loss"].raise_()
         window.docks["heatmaps"].raise_()
+        window.docks["metrics"].raise_()
+        window.resizeDocks(
+            [window.docks["heatmaps"], window.docks["timeline"]], [320, 70], Qt.Vertical
+        )
         self._histograms_drawn_at = 0.0
 
         window.editor.node_clicked.connect(self._on_node_chosen)
