@@ -169,6 +169,7 @@ class Trainer:
         self.step = 0
         self.samples_seen = 0
         self.seconds = 0.0
+        self.evaluation_seconds = 0.0  # spent in evaluate(), part of seconds when mid-run
         self.history: list[Metrics] = []
         self._order: np.ndarray | None = None  # the current epoch's row order (shuffle)
         self._X_epoch = self._Y_epoch = None
@@ -338,6 +339,7 @@ class Trainer:
     def evaluate(self) -> Metrics:
         """Evaluate now, record the figures in :attr:`history` and return them."""
         c = self.config
+        started = time.perf_counter()
         metrics = evaluate(
             self.network,
             self.dataset,
@@ -348,6 +350,7 @@ class Trainer:
             l2=c.l2,
             batch_size=c.batch_size,
         )
+        self.evaluation_seconds += time.perf_counter() - started
         self.history.append(metrics)
         return metrics
 

@@ -223,3 +223,12 @@ def test_network_sizes_must_match_the_data(iris_table):
     wrong = Network.initialize((4, 5, 3), ("tanh",), "softmax", rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match="layer sizes"):
         Trainer(MODERN, data, wrong)
+
+
+def test_evaluation_time_is_tracked_apart(iris_table):
+    trainer = Trainer(MODERN.replace(epochs=5), prepare_table(iris_table, MODERN))
+    list(trainer.run())
+    assert len(trainer.history) == 6  # the start and each of 5 epochs
+    assert 0 < trainer.evaluation_seconds
+    trainer.reset()
+    assert trainer.evaluation_seconds == 0.0
