@@ -460,36 +460,15 @@ def _print_confusion(matrix, class_names, part, out):
 
 def _write_log(path: str, rows, trainer) -> None:
     """One row per step: the batch loss, and the evaluation figures on steps that have them."""
-    evaluations = {m.step: m.as_row() for m in trainer.history}
-    columns = [
-        "train_loss",
-        "test_loss",
-        "train_accuracy",
-        "test_accuracy",
-        "train_rmse",
-        "test_rmse",
-        "train_r2",
-        "test_r2",
-    ]
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["step", "epoch", "batch_loss", *columns])
-        if 0 in evaluations:
-            writer.writerow([0, 0.0, "", *_cells(evaluations[0], columns)])
-        for step, loss in rows:
-            figures = evaluations.get(step)
-            writer.writerow(
-                [
-                    step,
-                    round(trainer.epoch_at(step), 6),
-                    repr(loss),
-                    *(_cells(figures, columns) if figures else [""] * len(columns)),
-                ]
-            )
+    from nnstudio.core.metrics import write_history_csv
 
-
-def _cells(row: dict, columns) -> list[str]:
-    return ["" if row.get(c) is None else repr(row[c]) for c in columns]
+    write_history_csv(
+        path,
+        ("epoch", "batch_loss"),
+        ((step, (round(trainer.epoch_at(step), 6), repr(loss))) for step, loss in rows),
+        trainer.history,
+        initial=(0.0, ""),
+    )
 
 
 def _write_report(path: str, trainer, final, last) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,3 +101,44 @@ def evaluate(
             figures[f"{part}_rmse"] = float(np.sqrt(np.mean((targets - y) ** 2)))
             figures[f"{part}_r2"] = r2_score(y, targets)
     return Metrics(step=step, epoch=epoch, confusion=confusion, **figures)
+
+
+FIGURE_COLUMNS = (
+    "train_loss",
+    "test_loss",
+    "train_accuracy",
+    "test_accuracy",
+    "train_rmse",
+    "test_rmse",
+    "train_r2",
+    "test_r2",
+)
+
+
+def write_history_csv(
+    path,
+    leading: Sequence[str],
+    rows: Iterable[tuple[int, Sequence]],
+    history: Sequence[Metrics],
+    initial: Sequence = (),
+) -> None:
+    """Write a loss history: one row per step, evaluation figures on the steps that have them.
+
+    Columns are ``step``, the ``leading`` ones (whose cells each row brings, e.g. the
+    batch loss), then :data:`FIGURE_COLUMNS`. A step-0 evaluation, if any, comes first
+    with the ``initial`` leading cells (blank by default).
+    """
+    evaluations = {m.step: m.as_row() for m in history}
+
+    def figures(step):
+        row = evaluations.get(step, {})
+        return ["" if row.get(c) is None else repr(row[c]) for c in FIGURE_COLUMNS]
+
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["step", *leading, *FIGURE_COLUMNS])
+        if 0 in evaluations:
+            cells = list(initial) or [""] * len(leading)
+            writer.writerow([0, *cells, *figures(0)])
+        for step, cells in rows:
+            writer.writerow([step, *cells, *figures(step)])

@@ -9,7 +9,6 @@ latest snapshot only.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
@@ -27,6 +26,7 @@ from nnstudio import __version__
 from nnstudio.core.config import MODERN, PRESETS, Config
 from nnstudio.core.dataset import prepare_table
 from nnstudio.core.errors import NNStudioError
+from nnstudio.core.metrics import write_history_csv
 from nnstudio.core.trainer import DIVERGED, Snapshot, Trainer
 from nnstudio.gui.inside import InsideController
 from nnstudio.gui.train_controls import TrainControls
@@ -550,36 +550,18 @@ class MainWindow(QMainWindow):
     def export_history(self, path: str | Path) -> None:
         """Write every recorded step loss, plus the evaluation figures, as CSV."""
         history = self.loss_plot.history()
-        evaluations = {m.step: m for m in (self.trainer.history if self.trainer else [])}
-        columns = [
-            "train_loss",
-            "test_loss",
-            "train_accuracy",
-            "test_accuracy",
-            "train_rmse",
-            "test_rmse",
-            "train_r2",
-            "test_r2",
-        ]
-        with open(path, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["step", "batch_loss", "smoothed_loss", *columns])
-            if 0 in evaluations:
-                row = evaluations[0].as_row()
-                writer.writerow([0, "", "", *("" if row[c] is None else row[c] for c in columns)])
+        rows = (
+            (int(step), (repr(float(loss)), repr(float(smooth))))
             for step, loss, smooth in zip(
                 history["steps"], history["losses"], history["smoothed"], strict=True
-            ):
-                m = evaluations.get(int(step))
-                row = m.as_row() if m else {}
-                writer.writerow(
-                    [
-                        int(step),
-                        repr(float(loss)),
-                        repr(float(smooth)),
-                        *("" if row.get(c) is None else row[c] for c in columns),
-                    ]
-                )
+            )
+        )
+        write_history_csv(
+            path,
+            ("batch_loss", "smoothed_loss"),
+            rows,
+            self.trainer.history if self.trainer else [],
+        )
 
     def export_png_dialog(self, key: str) -> None:
         path, _ = QFileDialog.getSaveFileName(
