@@ -127,6 +127,13 @@ class WeightHistory:
         self._steps = None
         return entry
 
+    def set_budget(self, budget_bytes: int) -> None:
+        """Change the budget; a smaller one thins the history at once."""
+        if not budget_bytes > 0:
+            raise ValueError(f"budget_bytes must be > 0, not {budget_bytes!r}")
+        self.budget_bytes = int(budget_bytes)
+        self._thin()
+
     def _thin(self) -> None:
         """Drop every second entry of the older half until the entries fit the budget."""
         while self._nbytes > self.budget_bytes:

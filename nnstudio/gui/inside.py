@@ -98,6 +98,11 @@ class InsideController(QObject):
         window.heatmaps.cell_clicked.connect(self._on_cell_clicked)
         window.training.grid_ready.connect(self._on_grid_ready)
 
+    def set_budget(self, budget_bytes: int) -> None:
+        """Change the history's memory budget; a smaller one thins the history at once."""
+        self.history.set_budget(budget_bytes)
+        self._steps_dirty = True
+
     # -- a new run -------------------------------------------------------------------------
 
     def reset(self) -> None:

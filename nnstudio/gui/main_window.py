@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction, QIcon, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QInputDialog,
     QMainWindow,
     QMessageBox,
     QScrollArea,
@@ -241,6 +242,13 @@ class MainWindow(QMainWindow):
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
         view_menu.addSeparator()
+        self._menu_action(
+            view_menu,
+            "History &memory budget…",
+            "history_budget_action",
+            None,
+            self.ask_history_budget,
+        )
         self._menu_action(
             view_menu,
             "Reset &layout",
@@ -644,6 +652,25 @@ class MainWindow(QMainWindow):
         if path is not None:
             self.settings.setValue("last_data", str(path))
         self.settings.sync()
+
+    def ask_history_budget(self) -> None:
+        current = self.inside.history.budget_bytes // 2**20
+        value, ok = QInputDialog.getInt(
+            self,
+            "History memory budget",
+            "Megabytes kept for the weight history (older states are thinned when it is full):",
+            current,
+            8,
+            65536,
+            64,
+        )
+        if ok:
+            self.set_history_budget(value)
+
+    def set_history_budget(self, megabytes: int) -> None:
+        """Keep at most ``megabytes`` of recorded states (remembered between launches)."""
+        self.inside.set_budget(megabytes * 2**20)
+        self.settings.setValue("history/budget_mb", int(megabytes))
 
     # -- help and closing -------------------------------------------------------------------
 

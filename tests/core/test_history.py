@@ -206,3 +206,16 @@ def test_distribution_image_of_equal_weights_and_of_an_empty_history():
     assert edges[0] < 0.5 < edges[-1]
     image, steps, edges = distribution_image(WeightHistory(), 0, bins=8)
     assert image.shape == (0, 8) and steps.shape == (0,) and edges.shape == (9,)
+
+
+def test_a_smaller_budget_thins_at_once():
+    from nnstudio.core.history import WeightHistory
+
+    history = WeightHistory(budget_bytes=10**9)
+    for step in range(0, 1000, 10):
+        w = np.full((4, 4), float(step))
+        history.record_state(step, (w,), None, np.zeros(1))
+    size = history.last.nbytes
+    history.set_budget(10 * size)
+    assert history.nbytes <= 10 * size
+    assert history.first.step == 0 and history.last.step == 990

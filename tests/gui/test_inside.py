@@ -138,3 +138,15 @@ def test_classic_preset_trips_the_saturation_diagnosis(qtbot, window):
     _train(qtbot, window, CLASSIC, "iris")
     summary = window.inside.diagnostics.findChild(object, "diagnostics_summary")
     assert "saturat" in summary.text().lower()
+
+
+def test_history_budget_can_be_changed_and_is_remembered(qtbot, window):
+    _train(qtbot, window, MODERN.replace(epochs=60), "iris")
+    history = window.inside.history
+    entry_bytes = history.last.nbytes
+    window.set_history_budget(1)  # megabyte: far more than iris needs, nothing is dropped
+    assert history.budget_bytes == 2**20 and len(history) > 3
+    history.set_budget(4 * entry_bytes)  # the core thins at once, keeping both ends
+    assert history.nbytes <= 4 * entry_bytes and history.first.step == 0
+    assert history.last.step == window.trainer.step
+    assert int(window.settings.value("history/budget_mb")) == 1
