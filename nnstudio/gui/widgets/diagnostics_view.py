@@ -268,62 +268,41 @@ class DiagnosticsView(QWidget):
 
 
 def _preview() -> int:  # pragma: no cover - manual preview
-    import sys
-
-    import shiboken6
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
-
-    from nnstudio.core.config import MODERN
-    from nnstudio.core.dataset import prepare_table
     from nnstudio.core.diagnostics import diagnose, summarize
-    from nnstudio.core.generators import generate
-    from nnstudio.core.trainer import Trainer
+    from nnstudio.gui.widgets.preview import preview_training
 
-    app = QApplication.instance() or QApplication(sys.argv)
-    # A deliberately rough run: a large learning rate kills relu units, sigmoid saturates.
-    config = MODERN.replace(
-        epochs=300,
-        hidden_layers=(16, 8, 8),
-        activations=("relu", "sigmoid", "tanh"),
-        learning_rate=0.05,
-    )
-    data = prepare_table(generate("moons", noise=0.1), config)
-    trainer = Trainer(config, data)
-    net = trainer.network
-    view = DiagnosticsView()
-    view.setWindowTitle("nnstudio · diagnostics preview")
-    run = trainer.run(every_steps=10)
-    state = {"previous": None}
+    previous = {}
 
-    def tick():
-        snapshot = next(run, None)
-        if snapshot is None:
-            return
-        previous = state["previous"]
+    def feed(view, trainer, snapshot):
+        before = previous.get("snapshot")
+        net = trainer.network
         found = diagnose(
             snapshot.weights,
             snapshot.biases,
             net.hidden_activations,
             net.output,
-            data.X_train[:256],
-            previous_weights=None if previous is None else previous.weights,
-            steps_between=max(1, snapshot.step - previous.step) if previous else 1,
+            trainer.dataset.X_train[:256],
+            previous_weights=None if before is None else before.weights,
+            steps_between=max(1, snapshot.step - before.step) if before else 1,
             gradient_norms=snapshot.gradient_norms,
         )
-        state["previous"] = snapshot
+        previous["snapshot"] = snapshot
         view.record(snapshot.step, found)
         view.show_messages(summarize(found))
-        view.refresh()
 
-    timer = QTimer(view)
-    timer.timeout.connect(tick)
-    timer.start(33)
-    view.resize(480, 620)
-    view.show()
-    code = app.exec()
-    shiboken6.delete(view)  # before the QApplication goes
-    return code
+    # A deliberately rough run: a large learning rate kills relu units, sigmoid saturates.
+    return preview_training(
+        DiagnosticsView,
+        "diagnostics",
+        data="gen:moons",
+        size=(480, 620),
+        feed=feed,
+        every_steps=10,
+        per_tick=1,
+        hidden_layers=(16, 8, 8),
+        activations=("relu", "sigmoid", "tanh"),
+        learning_rate=0.05,
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

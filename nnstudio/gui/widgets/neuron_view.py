@@ -329,51 +329,48 @@ class UnitStrip(QWidget):
 
 
 def _preview() -> int:  # pragma: no cover - manual preview
-    import sys
-
-    import shiboken6
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
-
-    from nnstudio.core.config import MODERN
-    from nnstudio.core.dataset import prepare_table
-    from nnstudio.core.generators import generate
     from nnstudio.core.grid import make_grid_spec, unit_grids
-    from nnstudio.core.trainer import Trainer
+    from nnstudio.gui.widgets.preview import preview_training
 
-    app = QApplication.instance() or QApplication(sys.argv)
-    config = MODERN.replace(epochs=400, hidden_layers=(8, 6), learning_rate=0.03)
-    data = prepare_table(generate("circle", noise=0.1), config)
-    pre, trainer = data.preprocessing, Trainer(config, data)
-    raw = data.X_train * pre.scale + pre.mean
-    spec = make_grid_spec(raw, data.feature_names, resolution=60)
-    window = QWidget()
-    window.setWindowTitle("nnstudio · unit view preview (click a thumbnail)")
-    unit_view, strip = UnitView(window), UnitStrip(window)
-    layout = QVBoxLayout(window)
-    layout.addWidget(unit_view, 3)
-    layout.addWidget(strip, 1)
-    chosen = {"layer": 1, "unit": 0}
-    strip.unit_clicked.connect(lambda layer, unit: chosen.update(layer=layer, unit=unit))
-    run = trainer.run(every_steps=20)
+    chosen, parts = {"layer": 1, "unit": 0}, {}
 
-    def tick():
-        if next(run, None) is None:
-            return
-        layer, unit = chosen["layer"], chosen["unit"]
+    def make_window():
+        window = QWidget()
+        parts["unit_view"], parts["strip"] = UnitView(window), UnitStrip(window)
+        layout = QVBoxLayout(window)
+        layout.addWidget(parts["unit_view"], 3)
+        layout.addWidget(parts["strip"], 1)
+        parts["strip"].unit_clicked.connect(
+            lambda layer, unit: chosen.update(layer=layer, unit=unit)
+        )
+        return window
+
+    def prepare(window, trainer):
+        data = trainer.dataset
+        pre = data.preprocessing
+        raw = data.X_train * pre.scale + pre.mean
+        parts["spec"] = make_grid_spec(raw, data.feature_names, resolution=60)
+
+    def feed(window, trainer, snapshot):
+        layer, unit, spec = chosen["layer"], chosen["unit"], parts["spec"]
         activation = trainer.network.hidden_activations[layer - 1]
-        grids = unit_grids(trainer.network, pre, spec, layer)
-        strip.show_layer(layer, grids, activation)
-        unit_view.show_unit(grids[unit], spec, f"h{layer} #{unit + 1} ({activation})")
+        grids = unit_grids(trainer.network, trainer.dataset.preprocessing, spec, layer)
+        parts["strip"].show_layer(layer, grids, activation)
+        parts["unit_view"].show_unit(grids[unit], spec, f"h{layer} #{unit + 1} ({activation})")
 
-    timer = QTimer(window)
-    timer.timeout.connect(tick)
-    timer.start(50)
-    window.resize(460, 560)
-    window.show()
-    code = app.exec()
-    shiboken6.delete(window)  # before the QApplication goes
-    return code
+    return preview_training(
+        make_window,
+        "unit view (click a thumbnail)",
+        data="gen:circle",
+        size=(460, 560),
+        prepare_view=prepare,
+        feed=feed,
+        every_steps=20,
+        per_tick=1,
+        epochs=400,
+        hidden_layers=(8, 6),
+        learning_rate=0.03,
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

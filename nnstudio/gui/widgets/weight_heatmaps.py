@@ -416,45 +416,27 @@ class WeightHeatmaps(QWidget):
 def _preview() -> int:  # pragma: no cover - manual preview
     import sys
 
-    import shiboken6
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
+    from nnstudio.gui.widgets.preview import preview_training
 
-    from nnstudio.core.config import MODERN
-    from nnstudio.core.data import load_table
-    from nnstudio.core.dataset import prepare_table
-    from nnstudio.core.samples import sample_path
-    from nnstudio.core.trainer import Trainer
-
-    app = QApplication.instance() or QApplication(sys.argv)
     wide = "--wide" in sys.argv
-    table = load_table(sample_path("breast_cancer" if wide else "iris"))
-    config = MODERN.replace(hidden_layers=(256, 64) if wide else (12, 6), epochs=300)
-    data = prepare_table(table, config)
-    trainer = Trainer(config, data)
-    outputs = data.class_names if data.is_classification else (data.preprocessing.label_name,)
-    heatmaps = WeightHeatmaps()
-    heatmaps.setWindowTitle("nnstudio · weight heatmaps preview")
-    heatmaps.set_architecture(
-        [w.shape for w in trainer.network.weights], data.feature_names, outputs
+
+    def prepare(heatmaps, trainer):
+        data, net = trainer.dataset, trainer.network
+        outputs = data.class_names if data.is_classification else (data.preprocessing.label_name,)
+        heatmaps.set_architecture([w.shape for w in net.weights], data.feature_names, outputs)
+        heatmaps.set_reference(net.weights, net.biases)
+        heatmaps.show_weights(net.weights, net.biases)
+
+    return preview_training(
+        WeightHeatmaps,
+        "weight heatmaps",
+        data="breast_cancer" if wide else "iris",
+        size=(1200, 340),
+        prepare_view=prepare,
+        feed=lambda heatmaps, trainer, snapshot: heatmaps.show_snapshot(snapshot),
+        per_tick=1,
+        hidden_layers=(256, 64) if wide else (12, 6),
     )
-    heatmaps.set_reference(trainer.network.weights, trainer.network.biases)
-    heatmaps.show_weights(trainer.network.weights, trainer.network.biases)
-    run = trainer.run(every_steps=5)
-
-    def tick():
-        snapshot = next(run, None)
-        if snapshot is not None:
-            heatmaps.show_snapshot(snapshot)
-
-    timer = QTimer(heatmaps)
-    timer.timeout.connect(tick)
-    timer.start(33)
-    heatmaps.resize(1200, 340)
-    heatmaps.show()
-    code = app.exec()
-    shiboken6.delete(heatmaps)  # before the QApplication goes
-    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

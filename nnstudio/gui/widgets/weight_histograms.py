@@ -238,43 +238,31 @@ class WeightHistogramView(QWidget):
 
 
 def _preview() -> int:  # pragma: no cover - manual preview
-    import sys
-
-    import shiboken6
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
-
-    from nnstudio.core.config import MODERN
-    from nnstudio.core.dataset import prepare_table
-    from nnstudio.core.generators import generate
     from nnstudio.core.history import WeightHistory
-    from nnstudio.core.trainer import Trainer
+    from nnstudio.gui.widgets.preview import preview_training
 
-    app = QApplication.instance() or QApplication(sys.argv)
-    config = MODERN.replace(epochs=500, hidden_layers=(16, 8), learning_rate=0.03)
-    trainer = Trainer(config, prepare_table(generate("circle", noise=0.1), config))
     history = WeightHistory(budget_bytes=2**20)
-    history.record(trainer.state_snapshot())  # step 0: the initial weights
-    view = WeightHistogramView()
-    view.setWindowTitle("nnstudio · weight histograms preview")
-    run = trainer.run(every_steps=10)
 
-    def tick():
-        for _ in range(3):
-            snapshot = next(run, None)
-            if snapshot is None:
-                return
-            history.record(snapshot)
+    def prepare(view, trainer):
+        history.record(trainer.state_snapshot())  # step 0: the initial weights
+
+    def feed(view, trainer, snapshot):
+        history.record(snapshot)
         view.show_history(history)
 
-    timer = QTimer(view)
-    timer.timeout.connect(tick)
-    timer.start(50)
-    view.resize(720, 340)
-    view.show()
-    code = app.exec()
-    shiboken6.delete(view)  # before the QApplication goes
-    return code
+    return preview_training(
+        WeightHistogramView,
+        "weight histograms",
+        data="gen:circle",
+        size=(720, 340),
+        prepare_view=prepare,
+        feed=feed,
+        every_steps=10,
+        per_tick=3,
+        epochs=500,
+        hidden_layers=(16, 8),
+        learning_rate=0.03,
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover
