@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QInputDialog, QVBoxLayout, QWidget
 
 from nnstudio.core.diagnostics import diagnose, summarize
 from nnstudio.core.grid import GridSpec, grid_outputs, unit_grids
-from nnstudio.core.history import HistoryEntry, WeightHistory, distribution_image  # noqa: F401
+from nnstudio.core.history import HistoryEntry, WeightHistory
 from nnstudio.core.network import Network
 from nnstudio.gui.widgets.decision_boundary import DecisionBoundaryView
 from nnstudio.gui.widgets.diagnostics_view import DiagnosticsView
@@ -60,7 +60,7 @@ class InsideController(QObject):
         layout.setContentsMargins(0, 0, 0, 0)
         self.unit_view = UnitView(units)
         self.unit_strip = UnitStrip(units)
-        self.unit_strip.unit_clicked.connect(self._on_unit_chosen)
+        self.unit_strip.unit_clicked.connect(self._on_node_chosen)
         layout.addWidget(self.unit_view, 3)
         layout.addWidget(self.unit_strip, 1)
         self.histograms = WeightHistogramView(window)
@@ -265,9 +265,6 @@ class InsideController(QObject):
         if entry is not None:
             self._show_units(entry)
 
-    def _on_unit_chosen(self, layer: int, unit: int) -> None:
-        self._on_node_chosen(layer, unit)
-
     # -- timeline ------------------------------------------------------------------------------
 
     def _on_step_selected(self, step: int) -> None:
@@ -305,10 +302,6 @@ class InsideController(QObject):
         self.window.editor.show_weights(weights, biases)
         self.window.heatmaps.set_caption(f"B − A: step {b.step:,} minus step {a.step:,}")
         self.window.loss_plot.mark_step(b.step)
-
-    def compare_images(self) -> list[np.ndarray]:
-        """What the heatmaps show (for tests and scripts)."""
-        return self.window.heatmaps.images()
 
     # -- hand edits ------------------------------------------------------------------------------
 
