@@ -12,7 +12,7 @@ import numpy as np
 
 from nnstudio.core.activations import HIDDEN_ACTIVATIONS
 
-_TINY = 1e-12
+_TINY = {char: np.array(1e-12, dtype=char) for char in "fdg"}  # 0-d: no conversion per call
 
 
 def _output_derivative(output: str, p: np.ndarray, grad_p: np.ndarray) -> np.ndarray:
@@ -27,12 +27,15 @@ def _output_derivative(output: str, p: np.ndarray, grad_p: np.ndarray) -> np.nda
 class Loss:
     name = ""
 
-    def value(self, p: np.ndarray, y: np.ndarray, output: str) -> float:
-        """Loss of predictions ``p`` against targets ``y`` (both shape ``(n, k)``)."""
+    def value(self, p: np.ndarray, y: np.ndarray, output: str, scratch=None) -> float:
+        """Loss of predictions ``p`` against targets ``y`` (both shape ``(n, k)``).
+
+        ``scratch``, shaped like ``p``, is working space the loss may use.
+        """
         raise NotImplementedError
 
-    def gradient(self, p: np.ndarray, y: np.ndarray, output: str) -> np.ndarray:
-        """``dL/dz`` of shape ``(n, k)`` where ``p = output_activation(z)``."""
+    def gradient(self, p: np.ndarray, y: np.ndarray, output: str, out=None) -> np.ndarray:
+        """``dL/dz`` of shape ``(n, k)`` where ``p = output_activation(z)``, written to ``out``."""
         raise NotImplementedError
 
 
@@ -41,12 +44,12 @@ class SumSquaredError(Loss):
 
     name = "sse"
 
-    def value(self, p, y, output):
-        d = p - y
+    def value(self, p, y, output, scratch=None):
+        d = np.subtract(p, y, out=scratch)
         return float(np.vdot(d, d))
 
-    def gradient(self, p, y, output):
-        grad_p = p - y
+    def gradient(self, p, y, output, out=None):
+        grad_p = np.subtract(p, y, out=out)
         grad_p *= 2.0
         return _output_derivative(output, p, grad_p)
 
@@ -56,12 +59,12 @@ class MeanSquaredError(Loss):
 
     name = "mse"
 
-    def value(self, p, y, output):
-        d = p - y
+    def value(self, p, y, output, scratch=None):
+        d = np.subtract(p, y, out=scratch)
         return float(np.vdot(d, d)) / d.size
 
-    def gradient(self, p, y, output):
-        grad_p = p - y
+    def gradient(self, p, y, output, out=None):
+        grad_p = np.subtract(p, y, out=out)
         grad_p *= 2.0 / grad_p.size
         return _output_derivative(output, p, grad_p)
 
@@ -71,20 +74,22 @@ class CrossEntropy(Loss):
 
     name = "cross_entropy"
 
-    def value(self, p, y, output):
+    def value(self, p, y, output, scratch=None):
         n = p.shape[0]
         if output == "softmax":
-            return float(-np.sum(y * np.log(np.maximum(p, _TINY)))) / n
-        q = np.clip(p, _TINY, 1.0 - _TINY)
+            log_p = np.maximum(p, _TINY[p.dtype.char], out=scratch)
+            np.log(log_p, out=log_p)
+            return -float(np.vdot(y, log_p)) / n
+        q = np.clip(p, 1e-12, 1.0 - 1e-12)
         return float(-np.sum(y * np.log(q) + (1.0 - y) * np.log1p(-q))) / n
 
-    def gradient(self, p, y, output):
-        if output not in ("softmax", "sigmoid"):
+    def gradient(self, p, y, output, out=None):
+        if output != "softmax" and output != "sigmoid":
             raise ValueError("cross_entropy needs a softmax or sigmoid output")
         # Fused with softmax (categorical) or sigmoid (binary, per output):
         # both reduce to (p - y) / n.
-        grad = p - y
-        grad /= p.shape[0]
+        grad = np.subtract(p, y, out=out)
+        grad *= 1.0 / p.shape[0]
         return grad
 
 

@@ -53,14 +53,26 @@ class Network:
     ):
         if len(hidden_activations) != len(weights) - 1:
             raise ValueError("need one activation per hidden layer")
-        self.weights: list[np.ndarray] = list(weights)
-        self.biases: list[np.ndarray] | None = None if biases is None else list(biases)
+        # Every parameter lives in one flat vector (weights first, then biases), and
+        # ``weights``/``biases`` are views into it: an optimizer then updates all of
+        # them in a handful of NumPy calls instead of a few per array, which is most
+        # of a step's cost on small networks.
+        arrays = list(weights) + (list(biases) if biases is not None else [])
+        dtype = np.asarray(arrays[0]).dtype
+        self.parameter_vector = np.empty(sum(np.size(a) for a in arrays), dtype)
+        views = _split(self.parameter_vector, [np.shape(a) for a in arrays])
+        for view, array in zip(views, arrays, strict=True):
+            view[...] = array
+        self.weights: list[np.ndarray] = views[: len(weights)]
+        self.biases: list[np.ndarray] | None = None if biases is None else views[len(weights) :]
+        self.n_weights = sum(w.size for w in self.weights)
         self.hidden_activations = tuple(hidden_activations)
         self.output = output
         self._activations = [HIDDEN_ACTIVATIONS[name] for name in self.hidden_activations]
         if output != "softmax":
             self._activations.append(HIDDEN_ACTIVATIONS[output])
-        self._buffers: _Buffers | None = None
+        self._buffers: dict[int, _Buffers] = {}
+        self.gradient_vector: np.ndarray | None = None
         self.masks = masks
 
     @classmethod
@@ -167,12 +179,12 @@ class Network:
 
     def penalty(self, l1: float = 0.0, l2: float = 0.0) -> float:
         """Regularization added to the loss: ``l1 * sum|W| + l2 / 2 * sum W^2`` (weights only)."""
+        weights = self.parameter_vector[: self.n_weights]  # weights come first: one contiguous run
         total = 0.0
-        for w in self.weights:
-            if l1:
-                total += l1 * float(np.abs(w).sum())
-            if l2:
-                total += 0.5 * l2 * float(np.vdot(w, w))
+        if l1:
+            total += l1 * float(np.abs(weights).sum())
+        if l2:
+            total += 0.5 * l2 * float(np.vdot(weights, weights))
         return total
 
     def loss_and_gradients(
@@ -194,40 +206,75 @@ class Network:
             Batch loss plus the regularization penalty.
         gradients : list of ndarray
             Same order and shapes as :attr:`parameters`. The arrays are internal
-            buffers reused by the next call: consume them before calling again.
+            buffers reused by the next call: consume them before calling again. They
+            are views into :attr:`gradient_vector`, laid out like :attr:`parameter_vector`.
         """
-        buffers = self._buffers_for(X.shape[0])
-        acts = buffers.activations
-        acts[0] = X
-        for i in range(len(self.weights)):
-            self._layer(i, acts[i], out=acts[i + 1])
-        output = acts[-1]
-        value = loss.value(output, Y, self.output) + self.penalty(l1, l2)
+        # This is the hot loop of training: on small networks each NumPy call costs
+        # about a microsecond whatever its size, so every call here writes into a
+        # preallocated buffer (``out=``), constants are 0-d arrays of the network's
+        # dtype (a Python float costs a conversion per call), and np.dot is used
+        # because it has less overhead than np.matmul for C-contiguous outputs.
+        buffers = self._buffers.get(X.shape[0])
+        if buffers is None:
+            buffers = self._buffers_for(X.shape[0])
+        weights, biases, masks = self.weights, self.biases, self._masks
+        acts, last = buffers.activations, len(weights) - 1
+        if X.dtype != self.parameter_vector.dtype:
+            X = X.astype(self.parameter_vector.dtype)
+        acts[0] = a = X
+        for i in range(last + 1):
+            z = np.dot(a, weights[i], out=acts[i + 1])
+            if biases is not None:
+                z += biases[i]
+            if i < last:
+                self._activations[i].forward(z, out=z)
+                if masks[i] is not None:  # switched-off units output 0
+                    z *= masks[i]
+            elif self.output == "softmax":
+                softmax(z, out=z, row=buffers.row)
+            else:
+                self._activations[i].forward(z, out=z)
+            a = z
+        value = loss.value(a, Y, self.output, scratch=buffers.output_scratch)
 
-        delta = loss.gradient(output, Y, self.output)
-        for i in reversed(range(len(self.weights))):
-            grad_w = buffers.grad_weights[i]
-            np.matmul(acts[i].T, delta, out=grad_w)
-            if l2:
-                grad_w += l2 * self.weights[i]
-            if l1:
-                grad_w += l1 * np.sign(self.weights[i])
-            if self.biases is not None:
-                np.sum(delta, axis=0, out=buffers.grad_biases[i])
+        delta = loss.gradient(a, Y, self.output, out=buffers.output_delta)
+        grad_weights = buffers.grad_weights
+        for i in range(last, -1, -1):
+            np.dot(acts[i].T, delta, out=grad_weights[i])
+            if biases is not None:
+                np.dot(buffers.ones, delta, out=buffers.grad_biases[i])
             if i > 0:
-                previous = buffers.deltas[i - 1]
-                np.matmul(delta, self.weights[i].T, out=previous)
+                previous = np.dot(delta, weights[i].T, out=buffers.deltas[i - 1])
                 previous *= self._activations[i - 1].derivative(acts[i], out=buffers.scratch[i - 1])
-                mask = self._masks[i - 1]
-                if mask is not None:  # nothing flows back through a switched-off unit
-                    previous *= mask
+                if masks[i - 1] is not None:  # nothing flows back through a switched-off unit
+                    previous *= masks[i - 1]
                 delta = previous
-        return value, buffers.grad_weights + (buffers.grad_biases if self.biases else [])
+        if l1 or l2:
+            value += self._regularize(buffers, l1, l2)
+        self.gradient_vector = buffers.gradient_vector
+        return value, buffers.gradients
+
+    def _regularize(self, buffers: _Buffers, l1: float, l2: float) -> float:
+        """Add the penalty's gradient to the weight gradients; return the penalty."""
+        weights = self.parameter_vector[: self.n_weights]
+        grads = buffers.gradient_vector[: self.n_weights]
+        scratch = buffers.weight_scratch
+        if l2:
+            np.multiply(weights, l2, out=scratch)
+            grads += scratch
+        if l1:
+            np.sign(weights, out=scratch)
+            scratch *= l1
+            grads += scratch
+        return self.penalty(l1, l2)
 
     def _buffers_for(self, n: int) -> _Buffers:
-        if self._buffers is None or self._buffers.batch_size != n:
-            self._buffers = _Buffers(self, n)
-        return self._buffers
+        # An epoch's last batch is usually shorter, so keep one set per batch size seen
+        # (few: the batch size and the remainder) instead of reallocating every epoch.
+        if len(self._buffers) > 8:
+            self._buffers.clear()
+        buffers = self._buffers[n] = _Buffers(self, n)
+        return buffers
 
     # -- copies ------------------------------------------------------------------
 
@@ -244,9 +291,25 @@ class _Buffers:
 
     def __init__(self, net: Network, n: int):
         dtype, sizes = net.dtype, net.sizes
-        self.batch_size = n
         self.activations: list[np.ndarray] = [None] + [np.empty((n, s), dtype) for s in sizes[1:]]
         self.deltas = [np.empty((n, s), dtype) for s in sizes[1:-1]]
         self.scratch = [np.empty((n, s), dtype) for s in sizes[1:-1]]
-        self.grad_weights = [np.empty_like(w) for w in net.weights]
-        self.grad_biases = [np.empty_like(b) for b in net.biases] if net.biases else []
+        self.output_delta = np.empty((n, sizes[-1]), dtype)
+        self.output_scratch = np.empty((n, sizes[-1]), dtype)
+        self.row = np.empty((n, 1), dtype)  # per-row maxima and sums of the softmax
+        self.ones = np.ones(n, dtype)  # ones @ delta sums delta over the batch
+        self.gradient_vector = np.empty_like(net.parameter_vector)
+        self.weight_scratch = np.empty(net.n_weights, dtype)
+        self.gradients = _split(self.gradient_vector, [p.shape for p in net.parameters])
+        self.grad_weights = self.gradients[: len(net.weights)]
+        self.grad_biases = self.gradients[len(net.weights) :]
+
+
+def _split(vector: np.ndarray, shapes) -> list[np.ndarray]:
+    """Consecutive views of ``vector`` with the given shapes."""
+    views, start = [], 0
+    for shape in shapes:
+        size = int(np.prod(shape))
+        views.append(vector[start : start + size].reshape(shape))
+        start += size
+    return views

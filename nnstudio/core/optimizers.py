@@ -1,8 +1,13 @@
 """Optimizers, keyed by stable names.
 
-An optimizer updates a list of parameter arrays in place from their gradients.
+An optimizer updates a list of parameter arrays in place from their gradients,
+and leaves the gradients as they were (the trainer reads their norms later).
 Its ``learning_rate`` is a plain attribute, so a caller (the GUI) may change it
 between any two steps and the next step uses the new value.
+
+Every NumPy call costs about a microsecond even on a tiny array, so the trainer
+hands over one flat vector of all parameters (``Network.parameter_vector``) and
+one of all gradients rather than a dozen small arrays.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ class Optimizer:
     def __init__(self, params: list[np.ndarray], learning_rate: float):
         self.params = params
         self.learning_rate = learning_rate
+        self._scratch = [np.empty_like(p) for p in params]
 
     def step(self, grads: list[np.ndarray]) -> None:
         """Update every parameter in place from its gradient (same shapes, same order)."""
@@ -29,9 +35,9 @@ class SGD(Optimizer):
 
     def step(self, grads):
         lr = self.learning_rate
-        for param, grad in zip(self.params, grads, strict=True):
-            grad *= lr
-            param -= grad
+        for param, grad, scaled in zip(self.params, grads, self._scratch, strict=True):
+            np.multiply(grad, lr, out=scaled)
+            param -= scaled
 
 
 class Momentum(Optimizer):
@@ -50,13 +56,16 @@ class Momentum(Optimizer):
 
     def step(self, grads):
         lr, mu = self.learning_rate, self.momentum
-        for param, grad, v in zip(self.params, grads, self.velocities, strict=True):
-            grad *= lr
+        for param, grad, v, scaled in zip(
+            self.params, grads, self.velocities, self._scratch, strict=True
+        ):
             v *= mu
-            v -= grad
+            np.multiply(grad, lr, out=scaled)
+            v -= scaled
             if self.nesterov:
-                param += mu * v
-                param -= grad
+                param -= scaled
+                np.multiply(v, mu, out=scaled)
+                param += scaled
             else:
                 param += v
 
@@ -72,7 +81,6 @@ class Adam(Optimizer):
         self.t = 0
         self.first = [np.zeros_like(p) for p in params]
         self.second = [np.zeros_like(p) for p in params]
-        self._scratch = [np.empty_like(p) for p in params]
 
     def step(self, grads):
         self.t += 1

@@ -156,9 +156,10 @@ class Trainer:
                 use_bias=config.use_bias,
                 dtype=config.dtype,
             )
+        # One flat vector of every parameter: the update is a few NumPy calls in all.
         self.optimizer = make_optimizer(
             config.optimizer,
-            self.network.parameters,
+            [self.network.parameter_vector],
             config.learning_rate,
             momentum=config.momentum,
             nesterov=config.nesterov,
@@ -175,6 +176,7 @@ class Trainer:
         self._X_epoch = self._Y_epoch = None
         self._position = 0  # next row within the epoch
         self._gradient_norms = np.zeros(len(self.network.weights))
+        self._last_gradients: list[np.ndarray] | None = None  # weight gradients of the last step
         self.stop_reason: str | None = None
         #: Every hand edit since the last reset: ``(step, description)``, oldest first.
         self.edits: list[tuple[int, str]] = []
@@ -394,55 +396,74 @@ class Trainer:
         yield self._snapshot(pending, reason, message)
 
     def _train_until_due(self, end, every_steps, every_seconds, pending) -> tuple[str | None, str]:
-        """Train until a snapshot is due (returns ``(None, "")``) or the run stops (its reason)."""
-        c, net, norms = self.config, self.network, self._gradient_norms
-        started = time.perf_counter()
-        while True:
-            if self.step >= end:
-                if self.step >= self.total_steps:
-                    return COMPLETED, f"Finished all {self.total_steps} steps."
-                return STOPPED, f"Paused at step {self.step}."
-            if self._stop_requested:
-                return STOPPED, f"Stopped at step {self.step}."
-            X, Y = self._next_batch()
-            value, grads = net.loss_and_gradients(X, Y, self.loss, c.l1, c.l2)
-            squares = 0.0
-            for i in range(len(net.weights)):
-                square = float(np.vdot(grads[i], grads[i]))
-                norms[i] = math.sqrt(square)
-                squares += square
-            if not (math.isfinite(value) and math.isfinite(squares)):
-                what = (
-                    f"the loss became {value}"
-                    if not math.isfinite(value)
-                    else "a gradient became infinite"
-                )
-                return DIVERGED, (
-                    f"Diverged at step {self.step + 1}: {what}. The last finite "
-                    "weights are kept; try a smaller learning rate."
-                )
-            self.optimizer.step(grads)
-            self.step += 1
-            self.samples_seen += X.shape[0]
-            pending.steps.append(self.step)
-            pending.losses.append(value)
-            if self.step % self.eval_every == 0 or self.step == self.total_steps:
-                pending.metrics.append(self.evaluate())
-            if self.step < end and (
-                (every_steps is not None and len(pending.steps) >= every_steps)
-                or (every_seconds is not None and time.perf_counter() - started >= every_seconds)
-            ):
-                return None, ""
+        """Train until a snapshot is due (returns ``(None, "")``) or the run stops (its reason).
+
+        This is the per-step loop, so it keeps to local variables and leaves anything
+        that can wait (gradient norms per layer, copies of weights) to the snapshot.
+        """
+        c, net, loss, step_optimizer = self.config, self.network, self.loss, self.optimizer.step
+        losses = pending.losses
+        if pending.first_step is None:
+            pending.first_step = self.step + 1
+        limit = end if every_steps is None else min(end, self.step + every_steps - len(losses))
+        next_eval = (self.step // self.eval_every + 1) * self.eval_every
+        deadline = None if every_seconds is None else time.perf_counter() + every_seconds
+        step, samples, grads = self.step, 0, None
+        try:
+            while True:
+                if step >= end:
+                    if step >= self.total_steps:
+                        return COMPLETED, f"Finished all {self.total_steps} steps."
+                    return STOPPED, f"Paused at step {step}."
+                if self._stop_requested:
+                    return STOPPED, f"Stopped at step {step}."
+                X, Y = self._next_batch()
+                value, grads = net.loss_and_gradients(X, Y, loss, c.l1, c.l2)
+                gradient = net.gradient_vector
+                # Finite squares mean finite gradients: one check instead of one per array.
+                squares = float(np.vdot(gradient, gradient))
+                if not (math.isfinite(value) and math.isfinite(squares)):
+                    what = (
+                        f"the loss became {value}"
+                        if not math.isfinite(value)
+                        else "a gradient became infinite"
+                    )
+                    return DIVERGED, (
+                        f"Diverged at step {step + 1}: {what}. The last finite "
+                        "weights are kept; try a smaller learning rate."
+                    )
+                step_optimizer([gradient])
+                step += 1
+                samples += X.shape[0]
+                losses.append(value)
+                if step == next_eval or step == self.total_steps:
+                    self.step, self.samples_seen, samples = step, self.samples_seen + samples, 0
+                    pending.metrics.append(self.evaluate())
+                    next_eval += self.eval_every
+                if step >= limit and step < end:
+                    return None, ""
+                if deadline is not None and time.perf_counter() >= deadline and step < end:
+                    return None, ""
+        finally:
+            self.step = step
+            self.samples_seen += samples
+            if grads is not None:  # norms are worked out when a snapshot is taken
+                self._last_gradients = grads[: len(net.weights)]
 
     def _snapshot(self, pending: _Pending, reason=None, message="") -> Snapshot:
         net = self.network
+        if self._last_gradients is not None:
+            norms = [math.sqrt(np.vdot(g, g)) for g in self._last_gradients]
+            self._gradient_norms = np.array(norms)
+            self._last_gradients = None
+        first = pending.first_step or self.step + 1
         return Snapshot(
             step=self.step,
             total_steps=self.total_steps,
             epoch=self.epoch,
             weights=tuple(_frozen_copy(w) for w in net.weights),
             biases=None if net.biases is None else tuple(_frozen_copy(b) for b in net.biases),
-            steps=_frozen_copy(np.array(pending.steps, dtype=np.int64)),
+            steps=_frozen_copy(np.arange(first, first + len(pending.losses), dtype=np.int64)),
             losses=_frozen_copy(np.array(pending.losses, dtype=np.float64)),
             gradient_norms=_frozen_copy(self._gradient_norms),
             metrics=tuple(pending.metrics),
@@ -480,7 +501,7 @@ class _Pending:
     """What happened since the previous snapshot."""
 
     def __init__(self):
-        self.steps: list[int] = []
+        self.first_step: int | None = None  # losses[i] is the loss of step first_step + i
         self.losses: list[float] = []
         self.metrics: list[Metrics] = []
 
