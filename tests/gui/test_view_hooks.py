@@ -7,6 +7,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMenu
 
+from nnstudio.core.trainer import Snapshot
 from nnstudio.gui.widgets.loss_plot import LossPlot
 from nnstudio.gui.widgets.network_editor import NetworkEditor
 from nnstudio.gui.widgets.network_scene import HEAD, MAX_DRAWN
@@ -85,10 +86,22 @@ def test_mark_step_draws_a_dashed_line_at_that_step(qtbot):
     plot = LossPlot()
     qtbot.addWidget(plot)
     steps = np.arange(1, 501)
-    plot._steps.extend(steps)
-    plot._losses.extend(1.0 / steps)
-    plot._smoothed.extend(1.0 / steps)
-    plot._steps_dirty = True
+    plot.record_snapshot(
+        Snapshot(
+            step=500,
+            total_steps=500,
+            epoch=1.0,
+            weights=(),
+            biases=None,
+            steps=steps,
+            losses=1.0 / steps,
+            gradient_norms=np.zeros(0),
+            metrics=(),
+            learning_rate=0.01,
+            seconds=1.0,
+            samples_per_second=1.0,
+        )
+    )
     plot.refresh()
     plot.resize(600, 400)
     plot.show()

@@ -1,9 +1,16 @@
 """The live loss curve: every step's batch loss, its smoothed trend, and evaluations.
 
 :class:`LossPlot` records each snapshot cheaply (:meth:`LossPlot.record_snapshot`
-only appends to preallocated arrays) and draws on :meth:`LossPlot.refresh`,
-which the window calls from a ~30 Hz timer. A million steps stay responsive:
-the curves get views of the filled arrays, peak downsampling and clip-to-view.
+appends to chunked arrays and to min/max pyramids, O(steps in the snapshot)) and
+draws on :meth:`LossPlot.refresh`, which the window calls from a ~30 Hz timer,
+and whenever the view is panned, zoomed or resized. Ten million steps stay
+responsive: each curve gets only the visible steps, at most a minimum and a
+maximum per pixel column (read from the pyramids, so every spike stays
+visible), or the values themselves once a column holds at most two of them.
+Per step the plot keeps the batch loss (float64, exactly as recorded) and about
+2 bytes of pyramid; steps are stored as runs and the moving average is
+recomputed from the losses where it is needed (see
+:mod:`nnstudio.core.long_series`).
 
 Run ``python -m nnstudio.gui.widgets.loss_plot`` for a preview training on iris.
 """
@@ -16,11 +23,17 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from nnstudio.core.long_series import (
+    ChunkedArray,
+    MinMaxPyramid,
+    MovingAverage,
+    StepRuns,
+    envelope_points,
+)
 from nnstudio.core.trainer import Snapshot
 from nnstudio.gui.palette import SERIES, style_plot
 from nnstudio.gui.widgets.series import (
-    GrowableArray,
-    ema_extend,
+    OpaqueGrid,
     make_plot_widget,
     plot_colours,
     style_legend,
@@ -31,6 +44,8 @@ WINDOWS_PER_RUN = 50  # the automatic average spans about 1/50 of the run
 # Above this many steps the moving average is drawn without antialiasing: a wide
 # antialiased line of a thousand-odd segments costs more than the rest of a frame.
 ANTIALIAS_LIMIT = 100_000
+DEFAULT_COLUMNS = 1000  # pixel columns assumed before the view has a size
+SYMBOL_SPACING = 6  # evaluation markers are drawn when, on average, this many pixels apart
 
 
 def auto_smoothing(total_steps: int) -> float:
@@ -59,14 +74,19 @@ class LossPlot(QWidget):
         self.setObjectName("loss_plot")
         self._fixed_smoothing = smoothing
         self.smoothing = smoothing
-        self._steps = GrowableArray()
-        self._losses = GrowableArray()
-        self._smoothed = GrowableArray()
-        self._eval_steps = GrowableArray(64)
-        self._train = GrowableArray(64)
-        self._test = GrowableArray(64)  # NaN where an evaluation had no test rows
-        self._ema_state, self._ema_count = 0.0, 0
+        self._steps = StepRuns()
+        self._losses = ChunkedArray()
+        self._loss_levels = MinMaxPyramid()
+        self._average: MovingAverage | None = None  # made at the first step, with its weight
+        self._average_levels = MinMaxPyramid()
+        self._eval_steps = StepRuns()
+        self._train = ChunkedArray()
+        self._train_levels = MinMaxPyramid()
+        self._test = ChunkedArray()  # NaN where an evaluation had no test rows
+        self._test_levels = MinMaxPyramid()
         self._steps_dirty = self._evals_dirty = False
+        self._symbols_shown: dict[int, bool] = {}
+        self._drawn_view: tuple | None = None  # what _visible() said at the last draw
 
         self.plot_widget = make_plot_widget(
             self,
@@ -76,25 +96,18 @@ class LossPlot(QWidget):
             "all training and test rows at each evaluation; drag to pan, wheel to zoom.",
         )
         item = self.plot_widget.getPlotItem()
-        item.setDownsampling(auto=True, mode="peak")
-        item.setClipToView(True)
+        # No pyqtgraph downsampling or clip-to-view: every curve is handed at most about
+        # two points per pixel column of the visible steps (see _draw).
         item.setLabel("bottom", "step")
         item.setLabel("left", "loss")
         # Two columns keep the legend short, so it covers little of a small plot.
         self.legend = item.addLegend(offset=(-10, 10), colCount=2)
-        # The raw curve can hold a million points: no antialiasing, a thin pen, and
-        # peak downsampling to a max/min pair every 2/3 pixel (pyqtgraph's default
-        # draws five pairs per pixel, which looks the same and costs far more).
+        # The raw curve is a min/max stroke per pixel column: a thin pen, no antialiasing.
         self.step_curve = item.plot(
-            pen=pg.mkPen(SERIES["step"], width=1),
-            name="batch loss",
-            antialias=False,
-            autoDownsampleFactor=1.5,
+            pen=pg.mkPen(SERIES["step"], width=1), name="batch loss", antialias=False
         )
         self.smoothed_curve = item.plot(
-            pen=pg.mkPen(SERIES["smoothed"], width=2),
-            name="moving average",
-            autoDownsampleFactor=1.0,
+            pen=pg.mkPen(SERIES["smoothed"], width=2), name="moving average"
         )
         self.train_curve = item.plot(
             pen=pg.mkPen(SERIES["train"], width=1.5),
@@ -144,6 +157,12 @@ class LossPlot(QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.plot_widget, 1)
         layout.addLayout(controls)
+        # The same grid as pyqtgraph's, at a fraction of the cost per frame.
+        self.grid = OpaqueGrid(item, plot_colours()[0])
+        view = item.getViewBox()
+        # The curves hold only what the view shows, so a new view range or width redraws them.
+        view.sigXRangeChanged.connect(self._on_view_changed)
+        view.sigResized.connect(self._on_view_changed)
         self._restyle()
 
     # -- data --------------------------------------------------------------------------
@@ -154,63 +173,127 @@ class LossPlot(QWidget):
         return self.plot_widget.getPlotItem()
 
     def record_snapshot(self, snapshot: Snapshot) -> None:
-        """Append a snapshot's step losses and evaluations; draws nothing."""
+        """Append a snapshot's step losses and evaluations; draws nothing.
+
+        Raises
+        ------
+        ValueError
+            If the snapshot's steps do not come after the steps recorded so far.
+        """
         if snapshot.losses.shape[0]:
-            if self.smoothing is None:
-                self.smoothing = auto_smoothing(snapshot.total_steps)
-            smoothed, self._ema_state, self._ema_count = ema_extend(
-                snapshot.losses, self._ema_state, self._ema_count, self.smoothing
-            )
-            self._steps.extend(snapshot.steps)
+            self._steps.extend(snapshot.steps)  # first: it checks that the steps increase
+            if self._average is None:
+                if self.smoothing is None:
+                    self.smoothing = auto_smoothing(snapshot.total_steps)
+                self._average = MovingAverage(self.smoothing)
             self._losses.extend(snapshot.losses)
-            self._smoothed.extend(smoothed)
+            self._loss_levels.extend(snapshot.losses)
+            self._average_levels.extend(self._average.extend(snapshot.losses))
             self._steps_dirty = True
-        for m in snapshot.metrics:
-            self._eval_steps.append(m.step)
-            self._train.append(m.train_loss)
-            self._test.append(np.nan if m.test_loss is None else m.test_loss)
+        if snapshot.metrics:
+            metrics = snapshot.metrics
+            self._eval_steps.extend(np.array([m.step for m in metrics], dtype=np.int64))
+            train = np.array([m.train_loss for m in metrics], dtype=np.float64)
+            test = np.array(
+                [np.nan if m.test_loss is None else m.test_loss for m in metrics], dtype=np.float64
+            )
+            self._train.extend(train)
+            self._train_levels.extend(train)
+            self._test.extend(test)
+            self._test_levels.extend(test)
             self._evals_dirty = True
 
     def refresh(self) -> None:
         """Draw what was recorded since the last refresh (nothing if nothing changed)."""
+        if not (self._steps_dirty or self._evals_dirty):
+            return
+        view = self._visible()
+        moved = view != self._drawn_view  # e.g. auto range switched on without a new range
+        self._draw(view, self._steps_dirty or moved, self._evals_dirty or moved)
         if self._steps_dirty:
-            self._steps_dirty = False
-            steps = self._steps.view()
-            # Losses are finite (the trainer stops before a non-finite one is recorded).
-            self.step_curve.setData(steps, self._losses.view(), skipFiniteCheck=True)
-            self.smoothed_curve.setData(
-                steps,
-                self._smoothed.view(),
-                skipFiniteCheck=True,
-                antialias=pg.getConfigOption("antialias") and len(steps) < ANTIALIAS_LIMIT,
-            )
-            loss = self._losses.last()
             self.status.setText(
-                f"step {int(self._steps.last())} · batch loss {loss:.4g} · "
-                f"average {self._smoothed.last():.4g}"
+                f"step {self._steps.last()} · batch loss {self._losses.last():.4g} · "
+                f"average {self._average.last:.4g}"
             )
-        if self._evals_dirty:
-            self._evals_dirty = False
-            x, test = self._eval_steps.view(), self._test.view()
-            self.train_curve.setData(x, self._train.view())
-            has_test = np.isfinite(test)
-            self.test_curve.setData(x[has_test], test[has_test])
+        self._steps_dirty = self._evals_dirty = False
+
+    def _on_view_changed(self, *_) -> None:
+        view = self._visible()
+        # While the view follows the data, the range it takes after a refresh shows
+        # exactly what that refresh drew: drawing it again would only cost a paint.
+        if view != self._drawn_view:
+            self._draw(view, steps=True, evaluations=True)
+
+    def _visible(self) -> tuple[tuple[float, float] | None, int]:
+        """The steps shown (None: all, while the view follows the data) and the pixel columns."""
+        view = self.plot_item.getViewBox()
+        width = int(view.width())
+        columns = width if width > 0 else DEFAULT_COLUMNS
+        # Following the data, the view shows every step; its range would lag one refresh
+        # behind the data that is about to extend it.
+        if view.autoRangeEnabled()[0] is not False:
+            return None, columns
+        low, high = view.viewRange()[0]
+        return (low, high), columns
+
+    def _draw(self, view: tuple, steps: bool, evaluations: bool) -> None:
+        """Hand the curves the points for the visible steps at the view's width."""
+        self._drawn_view = view
+        x_range, columns = view
+        if steps and len(self._steps):
+            x, y, _ = envelope_points(
+                self._steps, self._loss_levels, self._losses.get, x_range, columns
+            )
+            self.step_curve.setData(x, y, skipFiniteCheck=True)
+            x, y, _ = envelope_points(
+                self._steps, self._average_levels, self._smoothed, x_range, columns
+            )
+            self.smoothed_curve.setData(
+                x,
+                y,
+                skipFiniteCheck=True,
+                antialias=pg.getConfigOption("antialias") and len(self._steps) < ANTIALIAS_LIMIT,
+            )
+        if evaluations and len(self._eval_steps):
+            for curve, values, levels in (
+                (self.train_curve, self._train, self._train_levels),
+                (self.test_curve, self._test, self._test_levels),
+            ):
+                x, y, reduced = envelope_points(
+                    self._eval_steps, levels, values.get, x_range, columns
+                )
+                finite = np.isfinite(y)  # no test rows: no test loss
+                x, y = x[finite], y[finite]
+                self._show_symbols(curve, not reduced and len(x) * SYMBOL_SPACING <= columns)
+                curve.setData(x, y, skipFiniteCheck=True)
+
+    def _smoothed(self, start: int, stop: int) -> np.ndarray:
+        return self._average.values(self._losses.get, start, stop)
+
+    def _show_symbols(self, curve: pg.PlotDataItem, shown: bool) -> None:
+        """Markers at each evaluation while they are apart; a plain line when they would merge."""
+        if self._symbols_shown.get(id(curve), True) != shown:
+            self._symbols_shown[id(curve)] = shown
+            curve.setSymbol(("o" if curve is self.train_curve else "s") if shown else None)
 
     def clear(self) -> None:
         """Forget every point (a new run) and follow new data again."""
-        for array in (
+        for series in (
             self._steps,
             self._losses,
-            self._smoothed,
+            self._loss_levels,
+            self._average_levels,
             self._eval_steps,
             self._train,
+            self._train_levels,
             self._test,
+            self._test_levels,
         ):
-            array.clear()
-        self._ema_state, self._ema_count = 0.0, 0
+            series.clear()
+        self._average = None
         self.smoothing = self._fixed_smoothing
         self._steps_dirty = self._evals_dirty = False
-        # New, empty data before the buffers are refilled in place (see GrowableArray.clear).
+        self._drawn_view = None
         for curve in (self.step_curve, self.smoothed_curve, self.train_curve, self.test_curve):
             curve.setData([], [])
         self.status.setText("")
@@ -247,14 +330,22 @@ class LossPlot(QWidget):
             ``eval_steps``, ``train_loss``, ``test_loss`` (shape ``(e,)``, one per
             evaluation; ``test_loss`` is NaN without test rows).
         """
+        n = len(self._losses)
         return {
-            "steps": self._steps.view().astype(np.int64),
-            "losses": self._losses.view().copy(),
-            "smoothed": self._smoothed.view().copy(),
-            "eval_steps": self._eval_steps.view().astype(np.int64),
-            "train_loss": self._train.view().copy(),
-            "test_loss": self._test.view().copy(),
+            "steps": self._steps.array(),
+            "losses": self._losses.array(),
+            "smoothed": self._smoothed(0, n) if n else np.empty(0),
+            "eval_steps": self._eval_steps.array(),
+            "train_loss": self._train.array(),
+            "test_loss": self._test.array(),
         }
+
+    def recorded_bytes(self) -> int:
+        """Memory allocated for everything recorded (the curves' drawn points aside)."""
+        held = [self._steps, self._losses, self._loss_levels, self._average_levels]
+        held += [self._eval_steps, self._train, self._train_levels, self._test, self._test_levels]
+        average = self._average.nbytes if self._average is not None else 0
+        return average + sum(series.nbytes for series in held)
 
     # -- looks ---------------------------------------------------------------------------
 
@@ -267,6 +358,7 @@ class LossPlot(QWidget):
         style_plot(self.plot_widget)
         style_legend(self.legend)
         background, text = plot_colours()
+        self.grid.set_background(background)
         label = self.step_marker.label
         label.setColor(text)
         fill = QColor(background)

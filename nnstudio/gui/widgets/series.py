@@ -1,144 +1,29 @@
-"""Growable arrays for live plots, and the axes and plot set-up the plots share.
+"""The axes and plot set-up the live plots share, and the arrays they record into.
 
 A live plot receives data in small pieces (one snapshot at a time) but draws
-the whole history on every frame. :class:`GrowableArray` keeps that history in
-one preallocated NumPy buffer that doubles when full, so appending is amortised
-O(1) and :meth:`GrowableArray.view` hands pyqtgraph a view of the filled part
-without copying.
+the whole history on every frame. :class:`GrowableArray` (Qt-free, from
+:mod:`nnstudio.core.long_series`) keeps that history in one preallocated NumPy
+buffer that doubles when full, so appending is amortised O(1) and
+:meth:`GrowableArray.view` hands pyqtgraph a view of the filled part without
+copying.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Sequence
 
-import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPalette
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QLineF, QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette, QPen
+from PySide6.QtWidgets import QApplication, QGraphicsItem, QWidget
 
-INITIAL_CAPACITY = 1024
+# Qt-free; imported here for the plots that import it from this module.
+from nnstudio.core.long_series import GrowableArray  # noqa: F401
+
 MAX_TICKS = 24  # labels per NeuronAxis at most; denser axes label every k-th neuron
-
-
-class GrowableArray:
-    """A 1-D array that grows by doubling.
-
-    Parameters
-    ----------
-    capacity : int
-        Elements to preallocate.
-    dtype : numpy dtype
-        Element type (float64 by default).
-    """
-
-    def __init__(self, capacity: int = INITIAL_CAPACITY, dtype=np.float64):
-        self._buffer = np.empty(max(1, int(capacity)), dtype=dtype)
-        self._size = 0
-
-    def __len__(self) -> int:
-        return self._size
-
-    @property
-    def capacity(self) -> int:
-        return self._buffer.shape[0]
-
-    def _reserve(self, needed: int) -> None:
-        if needed <= self._buffer.shape[0]:
-            return
-        capacity = self._buffer.shape[0]
-        while capacity < needed:
-            capacity *= 2
-        # A fresh buffer: views handed out earlier keep pointing at the old one, which
-        # still holds exactly the values they showed.
-        grown = np.empty(capacity, dtype=self._buffer.dtype)
-        grown[: self._size] = self._buffer[: self._size]
-        self._buffer = grown
-
-    def append(self, value: float) -> None:
-        """Add one value at the end."""
-        self._reserve(self._size + 1)
-        self._buffer[self._size] = value
-        self._size += 1
-
-    def extend(self, values: np.ndarray) -> None:
-        """Add every value of the 1-D array ``values`` at the end."""
-        values = np.asarray(values).ravel()
-        end = self._size + values.shape[0]
-        self._reserve(end)
-        self._buffer[self._size : end] = values
-        self._size = end
-
-    def view(self) -> np.ndarray:
-        """The filled part, shape ``(len(self),)``; a read-only view, no copy."""
-        view = self._buffer[: self._size]
-        view.flags.writeable = False
-        return view
-
-    def last(self, default: float | None = None) -> float | None:
-        """The last value, or ``default`` when empty."""
-        return self._buffer[self._size - 1].item() if self._size else default
-
-    def clear(self) -> None:
-        """Forget every value (the capacity is kept).
-
-        Later appends overwrite the buffer in place, so a caller that handed
-        :meth:`view` results to a plot must give the plot new data first.
-        """
-        self._size = 0
-
-
-@functools.lru_cache(maxsize=8)
-def _ema_kernel(beta: float, block: int) -> tuple[np.ndarray, np.ndarray]:
-    """``kernel[k, j] = (1 - beta) beta^(k - j)`` for ``j <= k`` (else 0), and ``beta^(k+1)``."""
-    lags = np.subtract.outer(np.arange(block), np.arange(block))
-    kernel = np.where(lags >= 0, (1.0 - beta) * beta ** np.maximum(lags, 0), 0.0)
-    powers = beta ** np.arange(1, block + 1)
-    kernel.flags.writeable = powers.flags.writeable = False  # shared by every caller
-    return kernel, powers
-
-
-def ema_extend(
-    values: np.ndarray, state: float, count: int, beta: float, block: int = 256
-) -> tuple[np.ndarray, float, int]:
-    """Bias-corrected exponential moving average of ``values``, continuing a running one.
-
-    ``state`` is the uncorrected average after ``count`` earlier values (0.0 and
-    0 at the start). The smoothed value after ``t`` values is
-    ``s_t / (1 - beta**t)`` with ``s_t = beta * s_{t-1} + (1 - beta) * x_t``
-    (the correction removes the pull towards the zero start, as in Adam).
-    Computed in blocks with a small lower-triangular matrix instead of a Python
-    loop, so a snapshot with thousands of steps costs microseconds.
-
-    Parameters
-    ----------
-    values : ndarray, shape (m,)
-    state : float
-    count : int
-    beta : float
-        Weight of the past, in [0, 1).
-
-    Returns
-    -------
-    smoothed : ndarray, shape (m,)
-    state : float
-        The uncorrected average after the last value.
-    count : int
-        ``count + m``.
-    """
-    values = np.asarray(values, dtype=np.float64).ravel()
-    out = np.empty_like(values)
-    kernel, powers = _ema_kernel(float(beta), int(block))
-    for start in range(0, values.shape[0], block):
-        chunk = values[start : start + block]
-        n = chunk.shape[0]
-        raw = kernel[:n, :n] @ chunk + powers[:n] * state
-        steps = count + start + np.arange(1, n + 1)
-        out[start : start + n] = raw / (1.0 - beta**steps)
-        state = float(raw[-1])
-    return out, state, count + values.shape[0]
+# An OpaqueGrid paints after the axes that hand it their lines, before the view box (-100).
+GRID_AXES_Z, GRID_Z = -200, -150
 
 
 def plot_colours() -> tuple[QColor, QColor]:
@@ -175,6 +60,33 @@ class ReadableAxis(pg.AxisItem):
     def __init__(self, orientation: str, **kwargs):
         super().__init__(orientation, **kwargs)
         self.enableAutoSIPrefix(False)
+        self._grid: OpaqueGrid | None = None
+
+    def hand_grid_to(self, grid: OpaqueGrid | None) -> None:
+        """Let ``grid`` draw this axis's grid lines (None: draw them here, translucent)."""
+        self._grid = grid
+        # An axis works out its lines when it paints, so it paints before the grid does.
+        self.setZValue(0.5 if grid is None else GRID_AXES_Z)
+        self.picture = None
+        self.update()
+
+    def generateDrawSpecs(self, p):  # noqa: N802 (pyqtgraph override)
+        specs = super().generateDrawSpecs(p)
+        if specs is None or self._grid is None:
+            return specs
+        axis, ticks, texts = specs
+        # With the grid on, each tick is one line across the view; lines of several tick
+        # levels at one place add up, as translucent lines drawn over each other do.
+        lines: dict[float, tuple[QLineF, QColor, float]] = {}
+        for pen, a, b in ticks:
+            line = QLineF(self.mapToItem(self._grid, a), self.mapToItem(self._grid, b))
+            at = round(line.x1() if line.dx() == 0 else line.y1(), 1)  # where it crosses the axis
+            longest, _, clear = lines.get(at, (line, None, 1.0))
+            if longest.length() > line.length():
+                line = longest
+            lines[at] = (line, pen.color(), clear * (1.0 - pen.color().alphaF()))
+        self._grid.set_lines(self.orientation, [(ln, c, 1.0 - t) for ln, c, t in lines.values()])
+        return axis, [], texts
 
     def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph override)
         strings = super().logTickStrings(values, scale, spacing)
@@ -183,6 +95,70 @@ class ReadableAxis(pg.AxisItem):
         mantissas = [round(10 ** (v - math.floor(v))) for v in values]
         kept = [s if m in (1, 2, 5) else "" for s, m in zip(strings, mantissas, strict=True)]
         return kept if sum(1 for s in kept if s) >= 2 else strings
+
+
+class OpaqueGrid(QGraphicsItem):
+    """The grid of a PlotItem's left and bottom axes, drawn opaque, under the curves.
+
+    Qt's raster engine blends translucent lines about ten times slower than it draws
+    opaque ones: pyqtgraph's translucent grid costs 10-15 ms a frame on a 900-pixel
+    plot, more than the curves. The axes hand their lines over
+    (:meth:`ReadableAxis.hand_grid_to`) and this item draws them in colours blended
+    onto the background beforehand, which look the same, faintest first, so that where
+    lines cross the stronger one shows, as where translucent lines add up. It sits
+    under the view box, so the lines do not cut the curves that cross them.
+    """
+
+    def __init__(self, plot_item: pg.PlotItem, background: QColor):
+        super().__init__(plot_item)
+        self.setZValue(GRID_Z)
+        self._background = QColor(background)
+        self._lines: dict[str, list[tuple[QLineF, QColor, float]]] = {}
+        self._plot_item = plot_item
+        plot_item.geometryChanged.connect(self.prepareGeometryChange)
+        for side in ("left", "bottom"):
+            plot_item.getAxis(side).hand_grid_to(self)
+
+    def set_background(self, background: QColor) -> None:
+        self._background = QColor(background)
+        self.update()
+
+    def set_lines(self, orientation: str, lines: list[tuple[QLineF, QColor, float]]) -> None:
+        """The lines of one axis: each with its colour and the opacity it would be drawn with."""
+        self._lines[orientation] = lines
+
+    def pens(self) -> list[tuple[QLineF, QPen]]:
+        """Every line with its opaque pen, in drawing order (faintest first)."""
+        lines = sorted((line for lines in self._lines.values() for line in lines), key=_opacity)
+        return [
+            (line, _blended_pen(colour, alpha, self._background)) for line, colour, alpha in lines
+        ]
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
+        return self._plot_item.boundingRect()
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        for line, pen in self.pens():
+            painter.setPen(pen)
+            painter.drawLine(line)
+
+
+def _opacity(line: tuple[QLineF, QColor, float]) -> float:
+    return line[2]
+
+
+def _blended_pen(colour: QColor, alpha: float, background: QColor) -> QPen:
+    """A cosmetic 1-pixel pen of ``colour`` at opacity ``alpha`` over ``background``, opaque."""
+    mixed = QColor.fromRgbF(
+        *(
+            alpha * fore + (1.0 - alpha) * back
+            for fore, back in zip(colour.getRgbF()[:3], background.getRgbF()[:3], strict=True)
+        )
+    )
+    pen = QPen(mixed)
+    pen.setCosmetic(True)
+    return pen
 
 
 def make_plot_widget(parent: QWidget, name: str, accessible: str, tooltip: str) -> pg.PlotWidget:
