@@ -274,10 +274,12 @@ def run(app, args) -> int:
             ("end", x_range(hi - 2000, hi)),
         ):
             set_view()
-            settle()  # twice: pyqtgraph sizes the axes for new labels one paint late
+            settle()  # pyqtgraph widens an axis for new labels one paint late
+            settle()
             plot.grab().save(str(args.shots / f"loss_{name}.png"))
         plot.log_scale.setChecked(True)
         full()
+        settle()
         settle()
         plot.grab().save(str(args.shots / "loss_full_log.png"))
         print(f"PNGs in {args.shots}")
