@@ -9,19 +9,19 @@ writes predictions. Mistakes a user can make end with one line
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+# Only what every command needs; each command imports the rest where it uses it. The
+# studio imports NumPy and the core itself, before Qt (see nnstudio.gui.app), and
+# `nnstudio --version` needs neither.
 from nnstudio import __version__
-from nnstudio.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from nnstudio.core.config import DTYPES, PRESETS, SAMPLING, TASKS, Config
 from nnstudio.core.errors import ConfigError, NNStudioError
-from nnstudio.core.initializers import INITIALIZERS
-from nnstudio.core.losses import LOSSES
-from nnstudio.core.optimizers import OPTIMIZERS
+
+if TYPE_CHECKING:
+    from nnstudio.core.config import Config
 
 EXIT_USAGE = 2
 EXIT_DIVERGED = 3
@@ -73,6 +73,12 @@ def _columns(text: str) -> tuple[int | str, ...]:
 
 
 def build_train_parser() -> argparse.ArgumentParser:
+    from nnstudio.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+    from nnstudio.core.config import DTYPES, PRESETS, SAMPLING, TASKS
+    from nnstudio.core.initializers import INITIALIZERS
+    from nnstudio.core.losses import LOSSES
+    from nnstudio.core.optimizers import OPTIMIZERS
+
     p = _Parser(
         prog="nnstudio train",
         description="Train a network on a table (CSV/TXT), a bundled sample (iris, wine, ...) "
@@ -175,11 +181,11 @@ def build_train_parser() -> argparse.ArgumentParser:
     return p
 
 
-CONFIG_OPTIONS = {f for f in Config.__dataclass_fields__ if f != "schema_version"}
-
-
 def config_from_args(args: argparse.Namespace) -> Config:
     """The preset or config file, with every option given on the command line applied."""
+    from nnstudio.core.config import PRESETS, Config
+
+    config_options = {f for f in Config.__dataclass_fields__ if f != "schema_version"}
     given = vars(args)
     if "preset" in given and "config" in given:
         raise UsageError("--preset and --config both give a starting point; use one")
@@ -187,7 +193,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         base = Config.load(given["config"])
     else:
         base = PRESETS[given.get("preset", "modern")]
-    changes = {k: v for k, v in given.items() if k in CONFIG_OPTIONS}
+    changes = {k: v for k, v in given.items() if k in config_options}
     return base.replace(**changes)
 
 
@@ -472,6 +478,8 @@ def _write_log(path: str, rows, trainer) -> None:
 
 
 def _write_report(path: str, trainer, final, last) -> None:
+    import json
+
     report = {
         "steps": trainer.step,
         "epochs": trainer.epoch,
@@ -545,6 +553,8 @@ def _generated_features(name: str, options: dict, saved):
 
 
 def run_predict(argv: list[str]) -> int:
+    import csv
+
     import numpy as np
 
     from nnstudio.core.data import load_features
