@@ -74,6 +74,11 @@ class WeightHistory:
         self._entries: list[HistoryEntry] = []
         self._nbytes = 0
         self._steps: np.ndarray | None = None  # cache of steps(), rebuilt when needed
+        # For distribution_image: per weight layer, the smallest and largest finite
+        # weight recorded, the bin range in use, and histogram rows cached per entry.
+        self._seen: list[tuple[float, float]] = []
+        self._edges: dict[int, tuple[float, float]] = {}
+        self._rows: dict[tuple[int, int, float, float], dict[HistoryEntry, np.ndarray]] = {}
 
     # -- recording --------------------------------------------------------------------
 
@@ -118,8 +123,47 @@ class WeightHistory:
         self._entries.append(entry)
         self._nbytes += entry.nbytes
         self._steps = None
+        self._note_range(entry.weights)
         self._thin()
         return entry
+
+    def _note_range(self, weights) -> None:
+        for i, w in enumerate(weights):
+            finite = w if np.isfinite(w).all() else w[np.isfinite(w)]
+            if finite.size == 0:
+                continue
+            low, high = float(finite.min()), float(finite.max())
+            if i < len(self._seen):
+                low, high = min(low, self._seen[i][0]), max(high, self._seen[i][1])
+                self._seen[i] = (low, high)
+            else:
+                self._seen.append((low, high))
+
+    def _edge_range(self, layer: int) -> tuple[float, float]:
+        """The bins' range for ``layer``: kept while it covers every weight seen."""
+        low, high = self._seen[layer] if layer < len(self._seen) else (-1.0, 1.0)
+        if high <= low:  # every weight equal: a unit-wide range around the value
+            low, high = low - 0.5, high + 0.5
+        current = self._edges.get(layer)
+        if current is not None and current[0] <= low and high <= current[1]:
+            return current
+        if current is not None:  # widen the side that overflowed by a quarter, so it stays
+            margin = 0.25 * (max(high, current[1]) - min(low, current[0]))
+            low = min(current[0], low - margin) if low < current[0] else current[0]
+            high = max(current[1], high + margin) if high > current[1] else current[1]
+        self._edges[layer] = (low, high)
+        return low, high
+
+    def _row_cache(self, layer: int, bins: int, low: float, high: float) -> dict:
+        key = (layer, bins, low, high)
+        rows = self._rows.get(key)
+        if rows is None:  # new edges: rows of the old ones are of no use any more
+            self._rows = {k: v for k, v in self._rows.items() if k[:2] != (layer, bins)}
+            rows = self._rows[key] = {}
+        elif len(rows) > 2 * len(self._entries) + 64:  # forget thinned-out entries
+            kept = set(self._entries)
+            rows = self._rows[key] = {e: r for e, r in rows.items() if e in kept}
+        return rows
 
     def _drop_last(self) -> HistoryEntry:
         entry = self._entries.pop()
@@ -186,10 +230,19 @@ class WeightHistory:
         return self._nbytes
 
 
+MAX_IMAGE_ROWS = 512  # more rows than a view has pixel columns for
+
+
 def distribution_image(
-    history: WeightHistory, layer: int, bins: int = 64
+    history: WeightHistory, layer: int, bins: int = 64, max_rows: int = MAX_IMAGE_ROWS
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Histograms of one weight layer's values over time, as an image.
+
+    The studio redraws this twice a second while training, over a history of up
+    to thousands of entries, so each entry's row is computed once and cached in
+    the history; the bin edges stay put while new weights fall inside them
+    (which is what keeps the cached rows valid) and widen by a quarter when one
+    falls outside.
 
     Parameters
     ----------
@@ -197,38 +250,53 @@ def distribution_image(
     layer : int
         0-based weight layer (0 maps the inputs to the first hidden layer).
     bins : int
-        Histogram bins, shared by every entry: they span the layer's smallest to
-        largest weight over the whole history.
+        Histogram bins, shared by every row: they cover every weight of the layer
+        recorded since the history was cleared.
+    max_rows : int
+        Most rows: a longer history gives this many entries evenly spread over it
+        (always the first and the last).
 
     Returns
     -------
-    image : ndarray, shape (len(history), bins)
-        ``image[t, b]`` counts the weights of entry ``t`` in bin ``b`` (float64); each row
-        sums to the layer's weight count.
-    steps : ndarray, shape (len(history),)
-        The entries' steps (int64).
+    image : ndarray, shape (rows, bins)
+        ``image[t, b]`` counts the weights of row ``t``'s entry in bin ``b`` (float64);
+        each row sums to the layer's weight count.
+    steps : ndarray, shape (rows,)
+        The rows' steps (int64).
     edges : ndarray, shape (bins + 1,)
         Bin edges in weight units.
     """
     if bins < 1:
         raise ValueError(f"bins must be >= 1, not {bins!r}")
     steps = history.steps()
-    if len(history) == 0:
+    n = len(history)
+    if n == 0:
         return np.zeros((0, bins)), steps, np.linspace(-1.0, 1.0, bins + 1)
-    layers = [history.entry(i).weights[layer].ravel() for i in range(len(history))]
-    values = np.concatenate(layers)
-    finite = values[np.isfinite(values)]
-    low, high = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 1.0)
-    if high <= low:  # every weight equal: a unit-wide range around the value
-        low, high = low - 0.5, high + 0.5
+    picked = np.arange(n)
+    if n > max_rows:
+        picked = np.unique(np.linspace(0, n - 1, max_rows).round().astype(np.int64))
+    low, high = history._edge_range(layer)
     edges = np.linspace(low, high, bins + 1)
-    # Bin every value at once: the bin index, clipped so the maximum lands in the last
-    # bin (as np.histogram does) and non-finite weights land at the ends.
-    index = np.floor((np.nan_to_num(values, nan=low) - low) * (bins / (high - low)))
+    rows = history._row_cache(layer, bins, low, high)
+    image = np.empty((picked.size, bins))
+    for r, i in enumerate(picked):
+        entry = history.entry(int(i))
+        row = rows.get(entry)
+        if row is None:
+            row = rows[entry] = _histogram_row(entry.weights[layer], low, high, bins)
+        image[r] = row
+    return image, steps[picked], edges
+
+
+def _histogram_row(weights: np.ndarray, low: float, high: float, bins: int) -> np.ndarray:
+    """Counts of ``weights`` in ``bins`` equal bins over ``[low, high]``.
+
+    As np.histogram, the maximum lands in the last bin; non-finite weights land at the ends.
+    """
+    values = np.nan_to_num(weights.ravel(), nan=low, posinf=high, neginf=low)
+    index = np.floor((values - low) * (bins / (high - low)))
     index = np.clip(index, 0, bins - 1).astype(np.int64)
-    rows = np.repeat(np.arange(len(layers)), [w.size for w in layers])
-    counts = np.bincount(rows * bins + index, minlength=len(layers) * bins)
-    return counts.reshape(len(layers), bins).astype(np.float64), steps, edges
+    return np.bincount(index, minlength=bins).astype(np.float64)
 
 
 def _frozen(a) -> np.ndarray:

@@ -27,7 +27,8 @@ from nnstudio.gui.widgets.timeline import TimelineWidget
 from nnstudio.gui.widgets.weight_histograms import WeightHistogramView
 
 DEFAULT_HISTORY_MB = 256
-PROBE_ROWS = 256  # rows the diagnostics look at: enough to be stable, cheap at 30 Hz
+PROBE_ROWS = 256  # rows the diagnostics look at: enough to be stable, cheap to run
+DIAGNOSTICS_INTERVAL_S = 0.2  # while training, diagnose at most five times a second
 GRID_RESOLUTION = 100
 
 
@@ -90,6 +91,7 @@ class InsideController(QObject):
             [window.docks["heatmaps"], window.docks["timeline"]], [320, 70], Qt.Vertical
         )
         self._histograms_drawn_at = 0.0
+        self._diagnosed_at = 0.0
 
         window.editor.node_clicked.connect(self._on_node_chosen)
         window.editor.node_hovered.connect(self._on_node_chosen)
@@ -109,6 +111,7 @@ class InsideController(QObject):
         """A new trainer (new data, settings or weights): start an empty history."""
         window, trainer, data = self.window, self.window.trainer, self.window.dataset
         self.history.clear()
+        self._diagnosed_at = 0.0
         self._previous_entry = None
         self._live_grid = None
         self.diagnostics.clear()
@@ -156,7 +159,13 @@ class InsideController(QObject):
             self._steps_dirty = False
             self.timeline.set_steps(self.history.steps())
         entry = self.history.last
-        if entry is not None:
+        now = time.monotonic()
+        # The diagnostics run a forward pass of the probe rows: a few times a second is
+        # plenty for a curve over the whole run, and keeps the GUI thread free.
+        if entry is not None and (
+            snapshot.stop_reason or now - self._diagnosed_at >= DIAGNOSTICS_INTERVAL_S
+        ):
+            self._diagnosed_at = now
             self._record_diagnostics(entry)
         if self.timeline.is_live():
             self._show_state(entry, live=True)

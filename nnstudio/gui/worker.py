@@ -9,6 +9,8 @@ pause, Ctrl+Q or closing the window takes effect after the current step.
 
 from __future__ import annotations
 
+import math
+import time
 import traceback
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
@@ -16,6 +18,9 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from nnstudio.core.trainer import Trainer
 
 MAX_SNAPSHOTS_PER_SECOND = 30
+# The decision boundary is one forward pass over the whole grid, on the training thread:
+# ten a second look live, and cost the training a few percent rather than a sixth.
+MAX_GRIDS_PER_SECOND = 10
 
 
 class TrainingWorker(QObject):
@@ -42,6 +47,7 @@ class TrainingWorker(QObject):
         #: (GridSpec, Preprocessing) for the decision boundary, or None. Replaced whole
         #: from the GUI thread (never mutated), so reading it here needs no lock.
         self.grid_job = None
+        self._grid_at = -math.inf  # when the last grid was computed (time.monotonic)
 
     @Slot()
     def train(self) -> None:
@@ -74,6 +80,10 @@ class TrainingWorker(QObject):
         job = self.grid_job
         if job is None:
             return
+        now = time.monotonic()
+        if not snapshot.stop_reason and now - self._grid_at < 1.0 / MAX_GRIDS_PER_SECOND:
+            return
+        self._grid_at = now
         from nnstudio.core.grid import grid_outputs
         from nnstudio.core.network import Network
 

@@ -219,3 +219,41 @@ def test_a_smaller_budget_thins_at_once():
     history.set_budget(10 * size)
     assert history.nbytes <= 10 * size
     assert history.first.step == 0 and history.last.step == 990
+
+
+def _expected_image(history, layer, edges, rows=None):
+    rows = range(len(history)) if rows is None else rows
+    return np.array(
+        [np.histogram(history.entry(i).weights[layer], bins=edges)[0] for i in rows], float
+    )
+
+
+def test_distribution_image_edges_widen_when_a_weight_falls_outside_and_rows_stay_exact():
+    history = WeightHistory()
+    for step in range(3):
+        _record(history, step)
+    _, _, before = distribution_image(history, 0, bins=16)
+    weights, biases, norms = _state(3)
+    weights = [w.copy() for w in weights]
+    weights[0][0, 0] = before[-1] + 1.0  # beyond the current range
+    history.record_state(3, weights, biases, norms)
+    image, steps, edges = distribution_image(history, 0, bins=16)
+    values = np.concatenate([history.entry(i).weights[0].ravel() for i in range(4)])
+    assert edges[0] <= values.min() and edges[-1] > values.max()  # widened, with a margin
+    np.testing.assert_array_equal(steps, [0, 1, 2, 3])
+    np.testing.assert_array_equal(image, _expected_image(history, 0, edges))
+    # New weights inside the range keep the edges (and the cached rows) as they are.
+    _record(history, 4)
+    image, _, again = distribution_image(history, 0, bins=16)
+    np.testing.assert_array_equal(again, edges)
+    np.testing.assert_array_equal(image, _expected_image(history, 0, edges))
+
+
+def test_distribution_image_of_a_long_history_spreads_its_rows():
+    history = WeightHistory()
+    for step in range(100):
+        _record(history, step)
+    image, steps, edges = distribution_image(history, 1, bins=8, max_rows=10)
+    assert image.shape == (10, 8)
+    assert steps[0] == 0 and steps[-1] == 99 and np.all(np.diff(steps) > 0)
+    np.testing.assert_array_equal(image, _expected_image(history, 1, edges, rows=steps))
