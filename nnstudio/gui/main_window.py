@@ -9,6 +9,7 @@ latest snapshot only.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
@@ -30,6 +31,7 @@ from nnstudio.core.errors import NNStudioError
 from nnstudio.core.metrics import write_history_csv
 from nnstudio.core.trainer import DIVERGED, Snapshot, Trainer
 from nnstudio.gui.inside import InsideController
+from nnstudio.gui.pacing import FramePacer
 from nnstudio.gui.train_controls import TrainControls
 from nnstudio.gui.widgets.data_panel import DataPanel
 from nnstudio.gui.widgets.gradient_plot import GradientNormPlot
@@ -40,7 +42,7 @@ from nnstudio.gui.widgets.network_editor import NetworkEditor
 from nnstudio.gui.widgets.weight_heatmaps import WeightHeatmaps
 from nnstudio.gui.worker import TrainingThread
 
-REDRAW_INTERVAL_MS = 33  # ~30 frames a second, whatever the snapshot rate
+REDRAW_INTERVAL_MS = 33  # at most ~30 frames a second, whatever the snapshot rate
 MAX_RECENT_FILES = 8
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
@@ -110,6 +112,7 @@ class MainWindow(QMainWindow):
         self._default_state = self.saveState()
         self._build_menus()
         self._restore_settings()
+        self.pacer = FramePacer()
         self.redraw_timer = QTimer(self)
         self.redraw_timer.setInterval(REDRAW_INTERVAL_MS)
         self.redraw_timer.timeout.connect(self._redraw)
@@ -469,8 +472,15 @@ class MainWindow(QMainWindow):
     def _redraw(self) -> None:
         if not self._dirty or self._latest is None:
             return
-        self._dirty = False
         snapshot = self._latest
+        started = time.perf_counter()
+        # A run's last snapshot is always drawn; others wait while the last frame's cost says so.
+        if not snapshot.stop_reason and not self.pacer.ready(started):
+            return
+        self._dirty = False
+        self._frame_started = started
+        # Queued behind the paint events this frame posts, so it sees the frame painted.
+        QTimer.singleShot(0, self._on_frame_painted)
         self.loss_plot.refresh()
         self.metrics_plot.refresh()
         self.gradient_plot.refresh()
@@ -482,6 +492,9 @@ class MainWindow(QMainWindow):
         if not snapshot.stop_reason and self.trainer.history:
             at = self.trainer.history[-1].step
             self.controls.set_status(f"evaluated at step {at:,}: {self._figures_text()}")
+
+    def _on_frame_painted(self) -> None:
+        self.pacer.drawn(self._frame_started, time.perf_counter())
 
     def _figures_text(self) -> str:
         if self.trainer is None or not self.trainer.history:
