@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnstudio.core.blas import limited_threads, training_threads
 from nnstudio.core.config import Config
 from nnstudio.core.dataset import Dataset
 from nnstudio.core.errors import ConfigError
@@ -128,6 +129,7 @@ class Trainer:
             else config.epochs * self.steps_per_epoch
         )
         self.eval_every = config.eval_every or self.steps_per_epoch
+        self.blas_threads = training_threads(self.sizes, min(config.batch_size, n))
         self._initial_network = network
         self._stop_requested = False
         self.reset()
@@ -382,7 +384,10 @@ class Trainer:
         while True:
             started = time.perf_counter()
             # Overflow is expected when a run diverges; it is detected and reported, not warned.
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            with (
+                limited_threads(self.blas_threads),
+                np.errstate(over="ignore", invalid="ignore", divide="ignore"),
+            ):
                 reason, message = self._train_until_due(end, every_steps, every_seconds, pending)
             self.seconds += time.perf_counter() - started
             if reason is not None:
