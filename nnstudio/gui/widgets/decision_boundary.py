@@ -34,6 +34,7 @@ from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
@@ -200,6 +201,10 @@ class DecisionBoundaryView(QWidget):
         self.test_outline = pg.ScatterPlotItem(size=9, symbol="o", brush=QBrush(Qt.NoBrush))
         self.test_scatter = pg.ScatterPlotItem(size=9, symbol="o", brush=QBrush(Qt.NoBrush))
         for scatter in (self.train_scatter, self.test_outline, self.test_scatter):
+            # The points stay put while the network trains (only the image under them
+            # changes): Qt keeps each scatter as a picture and only redraws it when the
+            # points, their look or the view change, instead of thousands of symbols a frame.
+            scatter.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
             item.addItem(scatter)
         self.colour_bar = pg.ColorBarItem(
             values=(0, 1), colorMap=VALUE_MAP, interactive=False, width=12, colorMapMenu=False

@@ -74,6 +74,7 @@ class UnitView(QWidget):
         self.setObjectName("unit_view")
         self._title = "Click a unit in the diagram or below to see what it computes."
         self._signed: bool | None = None
+        self._place: tuple | None = None  # where the image was put, and the axes' names
         self.view = pg.GraphicsLayoutWidget(self)
         self.view.setObjectName("unit_view_plot")
         self.view.setAccessibleName("Unit output")
@@ -119,14 +120,20 @@ class UnitView(QWidget):
             self._signed = signed
             self.colour_bar.setColorMap(_colour_map(signed))
         self.image.setImage(grid, autoLevels=False)
-        self.image.setRect(_grid_rect(spec, *grid.shape))
         self.colour_bar.setLevels(levels)
-        names = spec.feature_names
-        self.plot.setLabel("bottom", names[spec.x_feature])
-        self.plot.setLabel("left", names[spec.y_feature])
-        self.plot.setRange(xRange=spec.x_range, yRange=spec.y_range, padding=0)
-        self._title = title
-        self._restyle()
+        # Live, only the values change: the place, labels and title stay, and setting
+        # them again would re-lay out the plot and redraw its axes on every frame.
+        place = (spec.x_range, spec.y_range, spec.x_feature, spec.y_feature, grid.shape)
+        if place != self._place:
+            self._place = place
+            self.image.setRect(_grid_rect(spec, *grid.shape))
+            names = spec.feature_names
+            self.plot.setLabel("bottom", names[spec.x_feature])
+            self.plot.setLabel("left", names[spec.y_feature])
+            self.plot.setRange(xRange=spec.x_range, yRange=spec.y_range, padding=0)
+        if title != self._title:
+            self._title = title
+            self._set_title()
 
     def title_text(self) -> str:
         return self._title
@@ -141,6 +148,10 @@ class UnitView(QWidget):
         self.view.setBackground(plot_colours()[0])
         self.colour_bar.axis.setPen(pg.mkPen(text))
         self.colour_bar.axis.setTextPen(pg.mkPen(text))
+        self._set_title()
+
+    def _set_title(self) -> None:
+        _, text = plot_colours()
         self.title.setText(self._title, color=text.name(), size="10pt")
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)

@@ -22,6 +22,12 @@ from PySide6.QtWidgets import QApplication, QGraphicsItem, QWidget
 from nnstudio.core.long_series import GrowableArray  # noqa: F401
 
 MAX_TICKS = 24  # labels per NeuronAxis at most; denser axes label every k-th neuron
+# A following x range ends at the data's span rounded up to one of these (times 10^k):
+# each jump is at most a third, so the data fills at least three quarters of the width.
+X_JUMPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+Y_MARGIN = 0.1  # a following y range that must grow takes this much of the span more
+HOLD_SLACK = 0.01  # data this close outside a held range (a fraction of it) counts as inside
+Y_SHRINK = 0.6  # a held range is fitted again when the data spans less than this much of it
 # An OpaqueGrid paints after the axes that hand it their lines, before the view box (-100).
 GRID_AXES_Z, GRID_Z = -200, -150
 
@@ -97,6 +103,77 @@ class ReadableAxis(pg.AxisItem):
         return kept if sum(1 for s in kept if s) >= 2 else strings
 
 
+def nice_ceil(value: float) -> float:
+    """The smallest of :data:`X_JUMPS` times a power of ten that is at least ``value`` (> 0)."""
+    magnitude = 10.0 ** math.floor(math.log10(value))
+    return next(j * magnitude for j in X_JUMPS if j * magnitude >= value * (1 - 1e-12))
+
+
+class SteadyViewBox(pg.ViewBox):
+    """A view box whose auto range moves in jumps rather than with every new point.
+
+    An axis redraws its ticks and labels whenever its range changes; a live plot
+    that follows growing data would change its range, and redraw its axes, on every
+    frame. Following the data (auto range on), this box holds a range while the data
+    stays inside it and fills enough of it: the x range runs ahead to a round span
+    (:func:`nice_ceil`), the y range grows at once with a margin, and either is fitted
+    again only when the data has come to fill much less of it (:data:`Y_SHRINK`).
+    The data stays fully visible; a range set by hand (pan, zoom) is kept as it is.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._steadying = False
+        self._held: list[tuple[float, float] | None] = [None, None]
+
+    def enableAutoRange(self, axis=None, enable=True, x=None, y=None):  # noqa: N802
+        if x is None and y is None:
+            on = enable is not False
+            turned_on = [
+                on and axis in (None, self.XYAxes, self.XAxis, "xy", "x"),
+                on and axis in (None, self.XYAxes, self.YAxis, "xy", "y"),
+            ]
+        else:
+            turned_on = [x is not None and x is not False, y is not None and y is not False]
+        for ax, fresh in enumerate(turned_on):
+            if fresh:  # asked to follow the data (again): start with a fresh fit
+                self._held[ax] = None
+        super().enableAutoRange(axis, enable, x=x, y=y)
+
+    def updateAutoRange(self):  # noqa: N802 (pyqtgraph override)
+        self._steadying = True
+        try:
+            super().updateAutoRange()
+        finally:
+            self._steadying = False
+
+    def childrenBounds(self, frac=None, orthoRange=(None, None), items=None):  # noqa: N802
+        bounds = super().childrenBounds(frac=frac, orthoRange=orthoRange, items=items)
+        if not self._steadying:  # e.g. "view all": the data's own bounds
+            return bounds
+        for ax in (0, 1):
+            if bounds[ax] is not None and self.state["autoRange"][ax] is not False:
+                bounds[ax] = self._hold(ax, float(bounds[ax][0]), float(bounds[ax][1]))
+        return bounds
+
+    def _hold(self, ax: int, low: float, high: float) -> list[float]:
+        held = self._held[ax]
+        span = high - low
+        round_x = ax == 0 and span > 0 and not self.state["logMode"][0]
+        if held is not None:
+            # The bounds include the curves' pen widths, converted at the current scale:
+            # they wobble a little as the range changes, which must not move it again.
+            slack = HOLD_SLACK * (held[1] - held[0])
+            inside = held[0] - slack <= low and high <= held[1] + slack
+        if held is None or span < Y_SHRINK * (held[1] - held[0]) or (round_x and not inside):
+            held = (low, low + nice_ceil(span)) if round_x else (low, high)
+        elif not inside:
+            margin = Y_MARGIN * span
+            held = (min(low - margin, held[0]), max(high + margin, held[1]))
+        self._held[ax] = held
+        return list(held)
+
+
 class OpaqueGrid(QGraphicsItem):
     """The grid of a PlotItem's left and bottom axes, drawn opaque, under the curves.
 
@@ -114,28 +191,41 @@ class OpaqueGrid(QGraphicsItem):
         self.setZValue(GRID_Z)
         self._background = QColor(background)
         self._lines: dict[str, list[tuple[QLineF, QColor, float]]] = {}
+        self._pens: list[tuple[QLineF, QPen]] | None = None
         self._plot_item = plot_item
-        plot_item.geometryChanged.connect(self.prepareGeometryChange)
+        # The plot's rectangle is kept here: while a scene is torn down Qt may ask this
+        # item for its bounds after the plot item itself has been deleted.
+        self._rect = QRectF(plot_item.boundingRect())
+        plot_item.geometryChanged.connect(self._on_geometry_changed)
         for side in ("left", "bottom"):
             plot_item.getAxis(side).hand_grid_to(self)
 
     def set_background(self, background: QColor) -> None:
         self._background = QColor(background)
+        self._pens = None
         self.update()
 
     def set_lines(self, orientation: str, lines: list[tuple[QLineF, QColor, float]]) -> None:
         """The lines of one axis: each with its colour and the opacity it would be drawn with."""
         self._lines[orientation] = lines
+        self._pens = None
 
     def pens(self) -> list[tuple[QLineF, QPen]]:
         """Every line with its opaque pen, in drawing order (faintest first)."""
-        lines = sorted((line for lines in self._lines.values() for line in lines), key=_opacity)
-        return [
-            (line, _blended_pen(colour, alpha, self._background)) for line, colour, alpha in lines
-        ]
+        if self._pens is None:  # kept while the axes keep their lines (most frames)
+            lines = sorted((ln for lines in self._lines.values() for ln in lines), key=_opacity)
+            self._pens = [
+                (line, _blended_pen(colour, alpha, self._background))
+                for line, colour, alpha in lines
+            ]
+        return self._pens
+
+    def _on_geometry_changed(self) -> None:
+        self.prepareGeometryChange()
+        self._rect = QRectF(self._plot_item.boundingRect())
 
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
-        return self._plot_item.boundingRect()
+        return self._rect
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
@@ -162,13 +252,15 @@ def _blended_pen(colour: QColor, alpha: float, background: QColor) -> QPen:
 
 
 def make_plot_widget(parent: QWidget, name: str, accessible: str, tooltip: str) -> pg.PlotWidget:
-    """A PlotWidget with readable axes, named for tests and assistive tools.
+    """A PlotWidget with readable axes and a steady view box, named for tests and tools.
 
     The plot's own "Plot options" menu is off (it would switch log mode behind the
     widget's checkbox); the view menu (view all, export) stays.
     """
     widget = pg.PlotWidget(
-        parent, axisItems={side: ReadableAxis(side) for side in ("left", "bottom")}
+        parent,
+        viewBox=SteadyViewBox(),
+        axisItems={side: ReadableAxis(side) for side in ("left", "bottom")},
     )
     widget.setObjectName(name)
     widget.setAccessibleName(accessible)
