@@ -9,6 +9,7 @@ from nnstudio.core.dataset import prepare_table
 from nnstudio.core.generators import generate
 from nnstudio.core.grid import make_grid_spec, unit_grids
 from nnstudio.core.trainer import Trainer
+from nnstudio.gui.palette import diverging_colormap
 from nnstudio.gui.widgets.neuron_view import MAX_THUMBNAILS, UnitStrip, UnitView, activation_scale
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -73,9 +74,14 @@ def test_strip_builds_one_thumbnail_per_unit_on_one_scale(qtbot, trained):
     grids = unit_grids(network, pre, spec, 1)
     strip.show_layer(1, grids, "tanh")
     assert len(strip.images) == grids.shape[0] == 5
+    # Every thumbnail on the shared scale (-1 to 1 for tanh): its colours are the colour
+    # map's at each unit's values.
+    assert strip.levels() == (-1.0, 1.0)
+    lut = diverging_colormap().getLookupTable(0.0, 1.0, 256, alpha=True)
     for image, grid in zip(strip.images, grids, strict=True):
-        np.testing.assert_array_equal(image.image, grid)
-        assert tuple(image.getLevels()) == (-1.0, 1.0)
+        assert image.image.shape == grid.shape + (4,)
+        expected = lut[np.clip(((grid + 1.0) * 128).astype(int), 0, 255)]
+        np.testing.assert_array_equal(image.image, expected)
     assert "h1 (tanh), 5 units" in strip.caption.text()
     assert strip.more.isHidden()
     # The same unit count again reuses the items; another count adds or removes some.

@@ -185,6 +185,7 @@ class UnitStrip(QWidget):
         self._selected: int | None = None  # the outlined unit
         self._signed: bool | None = None
         self._levels = (0.0, 1.0)
+        self._lut = _colour_map(False).getLookupTable(0.0, 1.0, 256, alpha=True)
 
         self.caption = QLabel("Units of a layer appear here.", self)
         self.caption.setObjectName("unit_strip_caption")
@@ -230,15 +231,15 @@ class UnitStrip(QWidget):
         self._levels, signed = activation_scale(activation, shown)
         if signed != self._signed:
             self._signed = signed
-            lut = _colour_map(signed).getLookupTable(0.0, 1.0, 256)
-            for image in self.images:
-                image.setLookupTable(lut)
+            self._lut = _colour_map(signed).getLookupTable(0.0, 1.0, 256, alpha=True)
         if layer != self.layer:
             self._selected = None
         self.layer = layer
         self._ensure_images(len(shown))
-        for image, grid in zip(self.images, shown, strict=True):
-            image.setImage(grid, levels=self._levels, autoLevels=False)
+        # Coloured here, all thumbnails at once: an image item handed values and a lookup
+        # table would colour its own every time it paints, and there are dozens.
+        for image, tile in zip(self.images, self._colour(shown), strict=True):
+            image.setImage(tile, autoLevels=False)
         self._arrange()
         self.caption.setText(
             f"{name or f'h{layer}'} ({activation}), {units} unit{'s' if units != 1 else ''}: "
@@ -251,6 +252,15 @@ class UnitStrip(QWidget):
     def levels(self) -> tuple[float, float]:
         """The colour scale ``(low, high)`` all thumbnails share."""
         return self._levels
+
+    def _colour(self, grids: np.ndarray) -> np.ndarray:
+        """RGBA (uint8, shape ``grids.shape + (4,)``) of ``grids`` on the shared scale."""
+        low, high = self._levels
+        lut = self._lut
+        # As pyqtgraph maps values to a lookup table: len(lut) steps over the levels.
+        scale = len(lut) / (high - low) if high > low else 0.0
+        index = np.clip((grids - low) * scale, 0, len(lut) - 1)
+        return lut[np.nan_to_num(index).astype(np.intp)]
 
     def select_unit(self, unit: int | None) -> None:
         """Outline thumbnail ``unit`` (the one shown large); None removes the outline."""
@@ -270,10 +280,8 @@ class UnitStrip(QWidget):
 
     def _ensure_images(self, n: int) -> None:
         """Exactly ``n`` image items, reusing the existing ones."""
-        lut = _colour_map(bool(self._signed)).getLookupTable(0.0, 1.0, 256)
         while len(self.images) < n:
             image = pg.ImageItem(axisOrder="row-major")
-            image.setLookupTable(lut)
             self.box.addItem(image)
             self.images.append(image)
         while len(self.images) > n:
