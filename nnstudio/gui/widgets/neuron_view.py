@@ -256,11 +256,15 @@ class UnitStrip(QWidget):
     def _colour(self, grids: np.ndarray) -> np.ndarray:
         """RGBA (uint8, shape ``grids.shape + (4,)``) of ``grids`` on the shared scale."""
         low, high = self._levels
-        lut = self._lut
+        lut = self._lut  # (256, 4) uint8
         # As pyqtgraph maps values to a lookup table: len(lut) steps over the levels.
         scale = len(lut) / (high - low) if high > low else 0.0
-        index = np.clip((grids - low) * scale, 0, len(lut) - 1)
-        return lut[np.nan_to_num(index).astype(np.intp)]
+        index = (grids - low) * scale
+        np.nan_to_num(index, copy=False)
+        np.clip(index, 0, len(lut) - 1, out=index)
+        # One 32-bit word per pixel is gathered several times faster than four bytes.
+        words = np.ascontiguousarray(lut).view(np.uint32).reshape(-1)
+        return words[index.astype(np.uint8)].view(np.uint8).reshape(grids.shape + (4,))
 
     def select_unit(self, unit: int | None) -> None:
         """Outline thumbnail ``unit`` (the one shown large); None removes the outline."""
