@@ -473,14 +473,12 @@ class MainWindow(QMainWindow):
         if not self._dirty or self._latest is None:
             return
         snapshot = self._latest
-        started = time.perf_counter()
-        # A run's last snapshot is always drawn; others wait while the last frame's cost says so.
-        if not snapshot.stop_reason and not self.pacer.ready(started):
+        now, busy = time.monotonic(), time.thread_time()
+        # A run's last snapshot is always drawn; others wait while the GUI thread is too busy.
+        if not snapshot.stop_reason and not self.pacer.ready(now, busy):
             return
+        self.pacer.started(now, busy)
         self._dirty = False
-        self._frame_started = started
-        # Queued behind the paint events this frame posts, so it sees the frame painted.
-        QTimer.singleShot(0, self._on_frame_painted)
         self.loss_plot.refresh()
         self.metrics_plot.refresh()
         self.gradient_plot.refresh()
@@ -492,9 +490,6 @@ class MainWindow(QMainWindow):
         if not snapshot.stop_reason and self.trainer.history:
             at = self.trainer.history[-1].step
             self.controls.set_status(f"evaluated at step {at:,}: {self._figures_text()}")
-
-    def _on_frame_painted(self) -> None:
-        self.pacer.drawn(self._frame_started, time.perf_counter())
 
     def _figures_text(self) -> str:
         if self.trainer is None or not self.trainer.history:

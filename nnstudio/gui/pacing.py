@@ -1,41 +1,44 @@
 """How often the studio may draw a frame while it trains.
 
-The trainer and the window share the machine (and Python's GIL): a frame that
-costs 40 ms drawn 30 times a second would take the GUI thread entire and
-starve both the training and the user's clicks. :class:`FramePacer` measures
-what each frame really cost (updating the views and painting them) and spaces
-the frames so drawing takes at most ``share`` of the time: cheap frames come at
-the redraw timer's full rate, expensive ones (a huge window, a slow machine)
+The trainer and the window share the machine (and Python's GIL): frames that
+cost 40 ms drawn 30 times a second would take the GUI thread entire and starve
+both the training and the user's clicks. :class:`FramePacer` watches how much
+CPU time the GUI thread really spent since the last frame began (updating the
+views, painting them, and anything else it did) and lets the next frame start
+only when that is at most ``share`` of the time gone by. Cheap frames come at
+the redraw timer's full rate; expensive ones (a huge window, a slow machine)
 less often, and the window stays responsive either way.
 """
 
 from __future__ import annotations
 
-DEFAULT_SHARE = 0.35  # of the GUI thread's time spent drawing, at most
+DEFAULT_SHARE = 0.35  # of the time, at most, that the GUI thread spends busy while training
 
 
 class FramePacer:
-    """Spaces frames so drawing takes at most ``share`` of the time.
+    """Lets a frame start when the GUI thread has been busy at most ``share`` of the time.
 
-    Call :meth:`ready` before drawing a frame and :meth:`drawn` once it has been
-    painted, with times in seconds from one monotonic clock.
+    Times are in seconds: ``now`` from a monotonic clock, ``busy`` the GUI thread's
+    CPU time (``time.thread_time()`` on that thread).
     """
 
     def __init__(self, share: float = DEFAULT_SHARE):
         if not 0.0 < share <= 1.0:
             raise ValueError(f"share must be in (0, 1], not {share!r}")
         self.share = share
-        self._next = float("-inf")
+        self._last: tuple[float, float] | None = None  # (now, busy) when the last frame began
 
-    def ready(self, now: float) -> bool:
-        """True when a frame may be drawn at ``now``."""
-        return now >= self._next
+    def ready(self, now: float, busy: float) -> bool:
+        """True when a frame may start at ``now``, the thread having been ``busy`` so far."""
+        if self._last is None:
+            return True
+        started, busy_then = self._last
+        return busy - busy_then <= self.share * (now - started)
 
-    def drawn(self, started: float, finished: float) -> None:
-        """A frame began at ``started`` and was painted by ``finished``."""
-        cost = max(0.0, finished - started)
-        self._next = started + cost / self.share
+    def started(self, now: float, busy: float) -> None:
+        """A frame starts now."""
+        self._last = (now, busy)
 
     def reset(self) -> None:
-        """Draw the next frame at once (e.g. after a pause)."""
-        self._next = float("-inf")
+        """Let the next frame start at once (e.g. after a pause)."""
+        self._last = None

@@ -15,6 +15,7 @@ import traceback
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
+from nnstudio.core.blas import limited_threads
 from nnstudio.core.trainer import Trainer
 
 MAX_SNAPSHOTS_PER_SECOND = 30
@@ -65,10 +66,14 @@ class TrainingWorker(QObject):
             return
         last = None
         try:
-            for snapshot in trainer.run(**options):
-                last = snapshot
-                self.snapshot_ready.emit(snapshot)
-                self._emit_grid(snapshot)
+            # The trainer limits BLAS's threads while it steps; holding the limit for the
+            # whole run also covers the grids here and the window's own small products,
+            # so no idle BLAS thread spins on the core the window needs.
+            with limited_threads(trainer.blas_threads):
+                for snapshot in trainer.run(**options):
+                    last = snapshot
+                    self.snapshot_ready.emit(snapshot)
+                    self._emit_grid(snapshot)
         except Exception:  # a bug in the core must not kill the thread silently
             self.failed.emit(traceback.format_exc())
             return
