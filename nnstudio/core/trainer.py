@@ -129,7 +129,8 @@ class Trainer:
             else config.epochs * self.steps_per_epoch
         )
         self.eval_every = config.eval_every or self.steps_per_epoch
-        self.blas_threads = training_threads(self.sizes, min(config.batch_size, n))
+        self._batch_size = min(config.batch_size, n)
+        self.blas_threads = training_threads(self.sizes, self._batch_size)
         self._initial_network = network
         self._stop_requested = False
         self.reset()
@@ -322,21 +323,22 @@ class Trainer:
     # -- batches ------------------------------------------------------------------
 
     def _next_batch(self) -> tuple[np.ndarray, np.ndarray]:
-        data, batch = self.dataset, min(self.config.batch_size, self.dataset.n_train)
+        start, n = self._position, self.dataset.n_train
+        if start < n and self._X_epoch is not None:  # the common case, kept short: every step
+            end = self._position = min(start + self._batch_size, n)
+            return self._X_epoch[start:end], self._Y_epoch[start:end]
+        data, batch = self.dataset, self._batch_size
         if self.config.sampling == "replacement":
-            rows = self._rng.integers(0, data.n_train, size=batch)
+            rows = self._rng.integers(0, n, size=batch)
             return data.X_train[rows], data.Y_train[rows]
-        if self._X_epoch is None or self._position >= data.n_train:
-            self._position = 0
-            if self.config.sampling == "shuffle":
-                # One copy per epoch, then contiguous slices: no per-step gathers.
-                order = self._rng.permutation(data.n_train)
-                self._X_epoch, self._Y_epoch = data.X_train[order], data.Y_train[order]
-            else:
-                self._X_epoch, self._Y_epoch = data.X_train, data.Y_train
-        start = self._position
-        self._position = min(start + batch, data.n_train)
-        return self._X_epoch[start : self._position], self._Y_epoch[start : self._position]
+        if self.config.sampling == "shuffle":
+            # One copy per epoch, then contiguous slices: no per-step gathers.
+            order = self._rng.permutation(n)
+            self._X_epoch, self._Y_epoch = data.X_train[order], data.Y_train[order]
+        else:
+            self._X_epoch, self._Y_epoch = data.X_train, data.Y_train
+        self._position = min(batch, n)
+        return self._X_epoch[: self._position], self._Y_epoch[: self._position]
 
     # -- the loop ------------------------------------------------------------------
 
