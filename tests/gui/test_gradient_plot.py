@@ -87,3 +87,27 @@ def test_a_zero_norm_on_log_axis_warns_nothing(qtbot, plot, snapshots):
     plot.refresh()
     plot.grab()  # filterwarnings=error: a log10(0) warning would fail here
     assert np.isnan(plot.curves[0].getData()[1][1])  # a gap, not -inf
+
+
+def test_a_long_noisy_series_is_drawn_without_antialiasing(plot, snapshots):
+    from dataclasses import replace
+
+    import pyqtgraph as pg
+
+    from nnstudio.gui.widgets.series import ANTIALIAS_POINTS
+
+    before = pg.getConfigOption("antialias")
+    pg.setConfigOptions(antialias=True)  # as the studio sets it
+    try:
+        plot.set_layer_shapes([(4, 12), (12, 6), (6, 3)])
+        plot.record_snapshot(snapshots[0])
+        plot.refresh()
+        assert all(curve.opts["antialias"] for curve in plot.curves)  # short: smooth
+        step = snapshots[0].step
+        while plot.point_count() <= ANTIALIAS_POINTS:
+            step += 1
+            plot.record_snapshot(replace(snapshots[-1], step=step))
+        plot.refresh()
+        assert not any(curve.opts["antialias"] for curve in plot.curves)  # long: plain
+    finally:
+        pg.setConfigOptions(antialias=before)

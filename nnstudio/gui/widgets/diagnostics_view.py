@@ -36,6 +36,7 @@ from nnstudio.gui.widgets.series import (
     OpaqueGrid,
     ReadableAxis,
     SteadyViewBox,
+    antialias_for,
     plot_colours,
 )
 
@@ -183,9 +184,10 @@ class DiagnosticsView(QWidget):
             return
         self._dirty = False
         steps = self._steps.view()
+        smooth = antialias_for(len(steps))
         for name, _, _ in METRICS:
             for curve, array in zip(self.curves[name], self._values[name], strict=True):
-                curve.setData(steps, array.view())
+                curve.setData(steps, array.view(), antialias=smooth)
 
     def clear(self) -> None:
         """Forget every point and message (a new run)."""

@@ -22,6 +22,7 @@ from nnstudio.gui.palette import LAYER_COLOURS, style_plot
 from nnstudio.gui.widgets.series import (
     GrowableArray,
     OpaqueGrid,
+    antialias_for,
     make_plot_widget,
     plot_colours,
     style_legend,
@@ -123,9 +124,10 @@ class GradientNormPlot(QWidget):
             return
         self._dirty = False
         steps = self._steps.view()
+        smooth = antialias_for(len(steps))
         for curve, array in zip(self.curves, self._norms, strict=True):
             # A zero norm (a dead layer) has no logarithm; pyqtgraph leaves a gap there.
-            curve.setData(steps, array.view())
+            curve.setData(steps, array.view(), antialias=smooth)
 
     def clear(self) -> None:
         """Forget every point (a new run)."""
