@@ -89,12 +89,12 @@ def test_a_zero_norm_on_log_axis_warns_nothing(qtbot, plot, snapshots):
     assert np.isnan(plot.curves[0].getData()[1][1])  # a gap, not -inf
 
 
-def test_a_long_noisy_series_is_drawn_without_antialiasing(plot, snapshots):
+def test_a_dense_noisy_series_is_drawn_without_antialiasing(plot, snapshots):
     from dataclasses import replace
 
     import pyqtgraph as pg
 
-    from nnstudio.gui.widgets.series import ANTIALIAS_POINTS
+    from nnstudio.gui.widgets.series import ANTIALIAS_SPACING
 
     before = pg.getConfigOption("antialias")
     pg.setConfigOptions(antialias=True)  # as the studio sets it
@@ -102,12 +102,13 @@ def test_a_long_noisy_series_is_drawn_without_antialiasing(plot, snapshots):
         plot.set_layer_shapes([(4, 12), (12, 6), (6, 3)])
         plot.record_snapshot(snapshots[0])
         plot.refresh()
-        assert all(curve.opts["antialias"] for curve in plot.curves)  # short: smooth
+        assert all(curve.opts["antialias"] for curve in plot.curves)  # sparse: smooth
         step = snapshots[0].step
-        while plot.point_count() <= ANTIALIAS_POINTS:
+        width = plot.plot_item.getViewBox().width()
+        while plot.point_count() * ANTIALIAS_SPACING <= width:
             step += 1
             plot.record_snapshot(replace(snapshots[-1], step=step))
         plot.refresh()
-        assert not any(curve.opts["antialias"] for curve in plot.curves)  # long: plain
+        assert not any(curve.opts["antialias"] for curve in plot.curves)  # dense: plain
     finally:
         pg.setConfigOptions(antialias=before)

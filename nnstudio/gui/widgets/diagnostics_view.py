@@ -184,7 +184,8 @@ class DiagnosticsView(QWidget):
             return
         self._dirty = False
         steps = self._steps.view()
-        smooth = antialias_for(len(steps))
+        width = self.plots[METRICS[0][0]].getViewBox().width()
+        smooth = antialias_for(len(steps), width)
         for name, _, _ in METRICS:
             for curve, array in zip(self.curves[name], self._values[name], strict=True):
                 curve.setData(steps, array.view(), antialias=smooth)

@@ -124,7 +124,7 @@ class GradientNormPlot(QWidget):
             return
         self._dirty = False
         steps = self._steps.view()
-        smooth = antialias_for(len(steps))
+        smooth = antialias_for(len(steps), self.plot_item.getViewBox().width())
         for curve, array in zip(self.curves, self._norms, strict=True):
             # A zero norm (a dead layer) has no logarithm; pyqtgraph leaves a gap there.
             curve.setData(steps, array.view(), antialias=smooth)

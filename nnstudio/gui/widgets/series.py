@@ -27,8 +27,9 @@ MAX_TICKS = 24  # labels per NeuronAxis at most; denser axes label every k-th ne
 X_JUMPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 Y_MARGIN = 0.1  # a following y range that must grow takes this much of the span more
 # Qt strokes an antialiased zigzag several times slower than a plain one: a noisy series
-# (one point per snapshot) is drawn smooth while short, plain once it has more points.
-ANTIALIAS_POINTS = 200
+# (one point per snapshot) is drawn smooth while its points are this many pixels apart on
+# average, plain once they are closer (a dense zigzag gains little from smoothing).
+ANTIALIAS_SPACING = 6
 HOLD_SLACK = 0.01  # data this close outside a held range (a fraction of it) counts as inside
 Y_SHRINK = 0.6  # a held range is fitted again when the data spans less than this much of it
 # An OpaqueGrid paints after the axes that hand it their lines, before the view box (-100).
@@ -106,9 +107,12 @@ class ReadableAxis(pg.AxisItem):
         return kept if sum(1 for s in kept if s) >= 2 else strings
 
 
-def antialias_for(points: int) -> bool:
-    """Whether a noisy curve of ``points`` points is drawn antialiased (the app's choice)."""
-    return bool(pg.getConfigOption("antialias")) and points <= ANTIALIAS_POINTS
+def antialias_for(points: int, pixels: float) -> bool:
+    """Whether a noisy curve of ``points`` points across ``pixels`` is drawn antialiased.
+
+    Only when the application antialiases at all (pyqtgraph's ``antialias`` option).
+    """
+    return bool(pg.getConfigOption("antialias")) and points * ANTIALIAS_SPACING <= pixels
 
 
 def nice_ceil(value: float) -> float:
