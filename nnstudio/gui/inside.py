@@ -6,6 +6,11 @@ histograms, diagnostics) plus the timeline. Live, it shows the latest
 snapshot; when the user scrubs the timeline, every view (including the
 window's heatmaps, diagram and loss marker) shows the recorded state instead,
 computed on demand from the history — scrubbing trains nothing.
+
+The inside views start tabbed behind other docks, so each is built the first
+time its dock is shown (or code asks for it through the properties below) and
+is then handed the state it would have had all along: the data, the shown
+state, the history, and every diagnosis recorded since the run began.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QSettings, Qt
 from PySide6.QtWidgets import QInputDialog, QVBoxLayout, QWidget
 
-from nnstudio.core.diagnostics import diagnose, summarize
+from nnstudio.core.diagnostics import LayerDiagnostics, diagnose, summarize
 from nnstudio.core.grid import GridSpec, grid_outputs, unit_grids
 from nnstudio.core.history import HistoryEntry, WeightHistory
 from nnstudio.core.network import Network
@@ -52,20 +57,15 @@ class InsideController(QObject):
         self._selected_unit: tuple[int, int] | None = None  # (layer 1-based, unit)
         self._previous_entry: HistoryEntry | None = None
         self._steps_dirty = False
+        # The views, None until their docks are first shown (see the properties below).
+        self._boundary: DecisionBoundaryView | None = None
+        self._unit_view: UnitView | None = None
+        self._unit_strip: UnitStrip | None = None
+        self._histograms: WeightHistogramView | None = None
+        self._diagnostics: DiagnosticsView | None = None
+        # The run's diagnoses while the diagnostics view is not built, to replay into it.
+        self._diagnosed: list[tuple[int, list[LayerDiagnostics]]] = []
 
-        self.boundary = DecisionBoundaryView(window)
-        self.boundary.axes_changed.connect(self._on_axes_changed)
-        units = QWidget(window)
-        units.setObjectName("units_panel")
-        layout = QVBoxLayout(units)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.unit_view = UnitView(units)
-        self.unit_strip = UnitStrip(units)
-        self.unit_strip.unit_clicked.connect(self._on_node_chosen)
-        layout.addWidget(self.unit_view, 3)
-        layout.addWidget(self.unit_strip, 1)
-        self.histograms = WeightHistogramView(window)
-        self.diagnostics = DiagnosticsView(window)
         self.timeline = TimelineWidget(window)
         self.timeline.step_selected.connect(self._on_step_selected)
         self.timeline.live_selected.connect(self._on_live_selected)
@@ -73,11 +73,11 @@ class InsideController(QObject):
         self.timeline.compare_closed.connect(self._on_live_or_selected)
 
         right, bottom = Qt.RightDockWidgetArea, Qt.BottomDockWidgetArea
-        window._dock("boundary", "Decision boundary", self.boundary, right)
-        window._dock("units", "Units", units, right)
-        window._dock("diagnostics", "Diagnostics", self.diagnostics, right)
+        window._lazy_dock("boundary", "Decision boundary", self._build_boundary, right)
+        window._lazy_dock("units", "Units", self._build_units, right)
+        window._lazy_dock("diagnostics", "Diagnostics", self._build_diagnostics, right)
         window._dock("timeline", "Timeline", self.timeline, bottom)
-        window._dock("histograms", "Weight histograms", self.histograms, bottom)
+        window._lazy_dock("histograms", "Weight histograms", self._build_histograms, bottom)
         # The timeline sits under the weight views; histograms share the heatmaps' place.
         window.splitDockWidget(window.docks["heatmaps"], window.docks["timeline"], Qt.Vertical)
         window.tabifyDockWidget(window.docks["heatmaps"], window.docks["histograms"])
@@ -100,6 +100,98 @@ class InsideController(QObject):
         window.heatmaps.cell_clicked.connect(self._on_cell_clicked)
         window.training.grid_ready.connect(self._on_grid_ready)
 
+    # -- the views, built when first shown ------------------------------------------------------
+
+    @property
+    def boundary(self) -> DecisionBoundaryView:
+        """The decision boundary view (built now if its dock has never been shown)."""
+        self.window.view("boundary")
+        return self._boundary
+
+    @property
+    def unit_view(self) -> UnitView:
+        self.window.view("units")
+        return self._unit_view
+
+    @property
+    def unit_strip(self) -> UnitStrip:
+        self.window.view("units")
+        return self._unit_strip
+
+    @property
+    def histograms(self) -> WeightHistogramView:
+        self.window.view("histograms")
+        return self._histograms
+
+    @property
+    def diagnostics(self) -> DiagnosticsView:
+        self.window.view("diagnostics")
+        return self._diagnostics
+
+    def _build_boundary(self) -> DecisionBoundaryView:
+        self._boundary = DecisionBoundaryView(self.window)
+        self._boundary.axes_changed.connect(self._on_axes_changed)
+        if self.window.dataset is not None:
+            self._set_boundary_data()
+            self._show_state(self._shown_entry(), live=self.timeline.is_live())
+        return self._boundary
+
+    def _build_units(self) -> QWidget:
+        # The units are drawn over the decision boundary's grid (its axes and ranges).
+        self.window.view("boundary")
+        units = QWidget(self.window)
+        units.setObjectName("units_panel")
+        layout = QVBoxLayout(units)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self._unit_view = UnitView(units)
+        self._unit_strip = UnitStrip(units)
+        self._unit_strip.unit_clicked.connect(self._on_node_chosen)
+        layout.addWidget(self._unit_view, 3)
+        layout.addWidget(self._unit_strip, 1)
+        entry = self._shown_entry()
+        if entry is not None:
+            self._show_units(entry)
+        return units
+
+    def _build_histograms(self) -> WeightHistogramView:
+        self._histograms = WeightHistogramView(self.window)
+        if len(self.history):
+            self._histograms.show_history(self.history)
+        self._histograms.mark_step(self._marked_step())
+        return self._histograms
+
+    def _build_diagnostics(self) -> DiagnosticsView:
+        view = self._diagnostics = DiagnosticsView(self.window)
+        for step, found in self._diagnosed:
+            view.record(step, found)
+        if self._diagnosed:
+            view.show_messages(summarize(self._diagnosed[-1][1]))
+        self._diagnosed = []
+        view.refresh()
+        view.mark_step(self._marked_step())
+        return view
+
+    def _marked_step(self) -> int | None:
+        """The step the curves mark: the shown recorded state, or None when live."""
+        entry = None if self.timeline.is_live() else self._shown_entry()
+        return None if entry is None else entry.step
+
+    def _set_boundary_data(self) -> None:
+        data = self.window.dataset
+        pre = data.preprocessing
+        self._boundary.set_data(
+            raw_features(data.X_train, pre),
+            data.y_train,
+            raw_features(data.X_test, pre),
+            data.y_test,
+            data.feature_names,
+            data.class_names,
+            preprocessing=pre,
+        )
+        self.spec = self._boundary.grid_spec()
+        self.window.training.worker.grid_job = (self.spec, pre)
+        self._live_grid = None
+
     def set_budget(self, budget_bytes: int) -> None:
         """Change the history's memory budget; a smaller one thins the history at once."""
         self.history.set_budget(budget_bytes)
@@ -109,25 +201,21 @@ class InsideController(QObject):
 
     def reset(self) -> None:
         """A new trainer (new data, settings or weights): start an empty history."""
-        window, trainer, data = self.window, self.window.trainer, self.window.dataset
+        window, trainer = self.window, self.window.trainer
         self.history.clear()
         self._diagnosed_at = 0.0
         self._previous_entry = None
         self._live_grid = None
-        self.diagnostics.clear()
-        self.histograms.clear()
-        pre = data.preprocessing
-        self.boundary.set_data(
-            raw_features(data.X_train, pre),
-            data.y_train,
-            raw_features(data.X_test, pre),
-            data.y_test,
-            data.feature_names,
-            data.class_names,
-            preprocessing=pre,
-        )
-        self.spec = self.boundary.grid_spec()
-        window.training.worker.grid_job = (self.spec, pre)
+        self._diagnosed = []
+        if self._diagnostics is not None:
+            self._diagnostics.clear()
+        if self._histograms is not None:
+            self._histograms.clear()
+        if self._boundary is not None:
+            self._set_boundary_data()
+        else:  # no grid to compute until the boundary (or the units) are shown
+            self.spec = None
+            window.training.worker.grid_job = None
         self.timeline.go_live()
         self.record(trainer.state_snapshot())
         self._show_state(self.history.last, live=True)
@@ -137,7 +225,7 @@ class InsideController(QObject):
         data = self.window.dataset
         if data is None:
             return
-        self.spec = self.boundary.grid_spec()
+        self.spec = self._boundary.grid_spec()
         self.window.training.worker.grid_job = (self.spec, data.preprocessing)
         self._live_grid = None
         self._show_state(self._shown_entry(), live=self.timeline.is_live())
@@ -169,15 +257,18 @@ class InsideController(QObject):
             self._record_diagnostics(entry)
         if self.timeline.is_live():
             self._show_state(entry, live=True)
-            self._refresh_histograms()
+            # A run's last snapshot is always drawn, so a paused run shows all of its history.
+            self._refresh_histograms(force=bool(snapshot.stop_reason))
 
     def _refresh_histograms(self, force: bool = False) -> None:
         """Redraw the distribution images at most twice a second (they span the whole history)."""
+        if self._histograms is None:
+            return  # built from the whole history when first shown
         now = time.monotonic()
         if force or now - self._histograms_drawn_at >= 0.5:
             self._histograms_drawn_at = now
             if len(self.history):
-                self.histograms.show_history(self.history)
+                self._histograms.show_history(self.history)
 
     def _record_diagnostics(self, entry: HistoryEntry) -> None:
         previous = self._previous_entry
@@ -197,9 +288,12 @@ class InsideController(QObject):
             masks=entry.masks,
         )
         self._previous_entry = entry
-        self.diagnostics.record(entry.step, found)
-        self.diagnostics.show_messages(summarize(found))
-        self.diagnostics.refresh()
+        if self._diagnostics is None:
+            self._diagnosed.append((entry.step, found))
+            return
+        self._diagnostics.record(entry.step, found)
+        self._diagnostics.show_messages(summarize(found))
+        self._diagnostics.refresh()
 
     # -- what the views show ------------------------------------------------------------------
 
@@ -218,27 +312,29 @@ class InsideController(QObject):
 
     def _show_state(self, entry: HistoryEntry | None, *, live: bool) -> None:
         window = self.window
-        if entry is None or window.dataset is None or self.spec is None:
+        if entry is None or window.dataset is None:
             return
-        pre = window.dataset.preprocessing
         if not live:
             window.heatmaps.show_weights(entry.weights, entry.biases)
             window.editor.show_weights(entry.weights, entry.biases)
             window.editor.show_masks(entry.masks)
             window.heatmaps.set_caption(f"Step {entry.step:,} (recorded)")
-        if live and self._live_grid is not None:
-            outputs = self._live_grid[1]
-        else:  # scrubbed, or no grid from the worker yet: one forward pass here
-            outputs = grid_outputs(self._network_for(entry), pre, self.spec)
-        self.boundary.show_outputs(outputs, self.spec)
+        if self._boundary is not None and self.spec is not None:
+            if live and self._live_grid is not None:
+                outputs = self._live_grid[1]
+            else:  # scrubbed, or no grid from the worker yet: one forward pass here
+                pre = window.dataset.preprocessing
+                outputs = grid_outputs(self._network_for(entry), pre, self.spec)
+            self._boundary.show_outputs(outputs, self.spec)
         self._show_units(entry)
         marker = None if live else entry.step
         window.loss_plot.mark_step(marker)
-        self.histograms.mark_step(marker)
-        self.diagnostics.mark_step(marker)
+        for view in (self._histograms, self._diagnostics):
+            if view is not None:
+                view.mark_step(marker)
 
     def _show_units(self, entry: HistoryEntry) -> None:
-        if self._selected_unit is None or self.spec is None:
+        if self._unit_view is None or self._selected_unit is None or self.spec is None:
             return
         layer, unit = self._selected_unit
         net = self.window.trainer.network
@@ -254,17 +350,17 @@ class InsideController(QObject):
         )
         is_output = layer > len(net.hidden_activations)
         if is_output:
-            self.unit_strip.show_layer(layer, grids, activation, name="output")
+            self._unit_strip.show_layer(layer, grids, activation, name="output")
         else:
-            self.unit_strip.show_layer(layer, grids, activation)
+            self._unit_strip.show_layer(layer, grids, activation)
         unit = min(unit, grids.shape[0] - 1)
-        self.unit_strip.select_unit(unit)
+        self._unit_strip.select_unit(unit)
         name = (
             f"h{layer} #{unit + 1}"
             if layer <= len(net.hidden_activations)
             else f"output #{unit + 1}"
         )
-        self.unit_view.show_unit(grids[unit], self.spec, f"{name} ({activation})")
+        self._unit_view.show_unit(grids[unit], self.spec, f"{name} ({activation})")
 
     def _on_node_chosen(self, layer: int, unit: int) -> None:
         if layer == 0:  # an input node computes nothing
@@ -279,8 +375,9 @@ class InsideController(QObject):
     def _on_step_selected(self, step: int) -> None:
         entry = self.history.at_step(step)
         self._show_state(entry, live=False)
-        self.histograms.show_history(self.history)
-        self.histograms.mark_step(entry.step)
+        if self._histograms is not None:
+            self._histograms.show_history(self.history)
+            self._histograms.mark_step(entry.step)
 
     def _on_live_selected(self) -> None:
         window = self.window

@@ -10,6 +10,7 @@ latest snapshot only.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
@@ -145,9 +146,9 @@ class MainWindow(QMainWindow):
         self.loss_plot = LossPlot(self)
         self.metrics_plot = MetricsPlot(self)
         self.heatmaps = WeightHeatmaps(self)
-        self.gradient_plot = GradientNormPlot(self)
 
         self.docks: dict[str, QDockWidget] = {}
+        self._builders: dict[str, Callable[[], QWidget]] = {}
         left = Qt.LeftDockWidgetArea
         bottom = Qt.BottomDockWidgetArea
         right = Qt.RightDockWidgetArea
@@ -157,7 +158,7 @@ class MainWindow(QMainWindow):
         self.docks["data"].raise_()
         self._dock("loss", "Loss", self.loss_plot, right)
         self._dock("metrics", "Accuracy", self.metrics_plot, right)
-        self._dock("gradients", "Gradient norms", self.gradient_plot, right)
+        self._lazy_dock("gradients", "Gradient norms", self._build_gradient_plot, right)
         self.tabifyDockWidget(self.docks["metrics"], self.docks["gradients"])
         self.docks["metrics"].raise_()
         self._dock("heatmaps", "Weights", self.heatmaps, bottom)
@@ -166,14 +167,61 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["loss"]], [520], Qt.Horizontal)
         self.resizeDocks([self.docks["heatmaps"]], [300], Qt.Vertical)
 
-    def _dock(self, name: str, title: str, widget: QWidget, area) -> QDockWidget:
+    def _dock(self, name: str, title: str, widget: QWidget | None, area) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"{name}_dock")
         dock.setAccessibleName(f"{title} panel")
-        dock.setWidget(widget)
+        if widget is not None:
+            dock.setWidget(widget)
         self.addDockWidget(area, dock)
         self.docks[name] = dock
         return dock
+
+    def _lazy_dock(self, name: str, title: str, build: Callable[[], QWidget], area) -> QDockWidget:
+        """A dock whose view ``build()`` makes the first time the dock is shown (or asked for).
+
+        Most docks start tabbed behind another; building their plots at start-up would
+        cost a fifth of a second for views nobody has looked at yet. ``build`` must hand
+        the new view whatever state it would have had if it had existed all along.
+        """
+        dock = self._dock(name, title, None, area)
+        self._builders[name] = build
+        dock.visibilityChanged.connect(lambda visible: visible and self.view(name))
+        # A dock dragged out of its tab group is a window of its own, in sight; Qt reports
+        # it visible only if it lies right of and below the main window's top-left corner.
+        dock.topLevelChanged.connect(
+            lambda floating: floating and dock.isVisible() and self.view(name)
+        )
+        return dock
+
+    def view(self, name: str) -> QWidget:
+        """The widget in dock ``name``, built now if its dock has never been shown."""
+        build = self._builders.pop(name, None)
+        if build is not None:
+            self.docks[name].setWidget(build())
+        return self.docks[name].widget()
+
+    def is_built(self, name: str) -> bool:
+        """Whether dock ``name`` holds its view yet (see :meth:`_lazy_dock`)."""
+        return name not in self._builders
+
+    def ensure_views(self) -> None:
+        """Build every view not built yet, e.g. to find all controls by name."""
+        for name in list(self._builders):
+            self.view(name)
+
+    @property
+    def gradient_plot(self) -> GradientNormPlot:
+        return self.view("gradients")
+
+    def _build_gradient_plot(self) -> GradientNormPlot:
+        # Every snapshot is recorded through ``gradient_plot``, which builds the plot at
+        # the run's first snapshot if its dock is still hidden: there is nothing earlier
+        # to replay, only the network's layers.
+        plot = GradientNormPlot(self)
+        if self.trainer is not None:
+            plot.set_layer_shapes([w.shape for w in self.trainer.network.weights])
+        return plot
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -386,7 +434,8 @@ class MainWindow(QMainWindow):
         self.editor.set_io(data.feature_names, outputs)
         self.editor.set_architecture(self.config.hidden_layers, self.config.activations)
         self.heatmaps.set_architecture(shapes, data.feature_names, outputs)
-        self.gradient_plot.set_layer_shapes(shapes)
+        if self.is_built("gradients"):
+            self.gradient_plot.set_layer_shapes(shapes)
         self.metrics_plot.set_task(data.task)
         self.docks["metrics"].setWindowTitle(
             "Accuracy" if data.is_classification else "RMSE and R²"
@@ -404,7 +453,8 @@ class MainWindow(QMainWindow):
         self._latest = None
         self.loss_plot.clear()
         self.metrics_plot.clear()
-        self.gradient_plot.clear()
+        if self.is_built("gradients"):
+            self.gradient_plot.clear()
         weights = [w.copy() for w in self.trainer.network.weights]
         biases = (
             None
