@@ -37,7 +37,14 @@ def main(data: str | None = None, config: str | None = None, argv: list[str] | N
 def _open_window(data, config, argv):
     # NumPy and the core first: once PySide6 is imported, it reads the source of every
     # module imported after it (to look for its __feature__ switches), which costs
-    # ~20 ms more for these ~150 modules. The window needs all of them anyway.
+    # ~20 ms more for these ~150 modules. The window needs all of them anyway; loading
+    # iris imports the first three on first use (np.unique of its string labels imports
+    # numpy.ma), ~30 ms after PySide6 and a few ms here.
+    import encodings.utf_8_sig  # noqa: F401
+    import heapq  # noqa: F401
+
+    import numpy.ma  # noqa: F401
+
     import nnstudio.core.trainer  # noqa: F401
     from nnstudio.core.samples import sample_path
 

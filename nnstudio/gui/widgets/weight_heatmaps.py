@@ -41,6 +41,18 @@ HOVER_HINT = (
 )
 
 
+class _MenulessPlotItem(pg.PlotItem):
+    """A PlotItem whose view box builds no context menu (each costs ~4 ms to build)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("enableMenu", False)
+        super().__init__(*args, **kwargs)
+
+
+class _ColourBar(pg.ColorBarItem, _MenulessPlotItem):
+    """A ColorBarItem without the view menu it would build and then switch off."""
+
+
 class _Layer:
     """The plot items of one weight layer."""
 
@@ -55,7 +67,7 @@ class _Layer:
         self.bias_top = fan_in + max(0.25, self.bias_height * 0.5)
         self.bias_middle = self.bias_top + self.bias_height / 2
         self.left, self.bottom = NeuronAxis("left"), NeuronAxis("bottom")
-        self.plot = pg.PlotItem(axisItems={"left": self.left, "bottom": self.bottom})
+        self.plot = _MenulessPlotItem(axisItems={"left": self.left, "bottom": self.bottom})
         self.title_label = SqueezableTitle(title)
         row, col = 2 * (index // PLOTS_PER_ROW), index % PLOTS_PER_ROW
         layout.addItem(self.title_label, row=row, col=col)
@@ -64,7 +76,6 @@ class _Layer:
         self.left.set_names(self.rows, self.bias_middle)
         self.bottom.set_names(self.columns, elide=named_columns)
         plot = self.plot
-        plot.setMenuEnabled(False)
         plot.setMouseEnabled(x=False, y=False)
         plot.hideButtons()
         plot.invertY(True)  # row 0 (the first input) on top, like the matrix
@@ -77,7 +88,7 @@ class _Layer:
         self.bias_image.setRect(QRectF(0, self.bias_top, fan_out, self.bias_height))
         plot.addItem(self.image)
         plot.addItem(self.bias_image)
-        self.colour_bar = pg.ColorBarItem(
+        self.colour_bar = _ColourBar(
             values=(-1, 1),
             colorMap=diverging_colormap(),
             interactive=False,
