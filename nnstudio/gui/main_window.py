@@ -43,6 +43,7 @@ from nnstudio.gui.widgets.network_editor import NetworkEditor
 from nnstudio.gui.widgets.weight_heatmaps import WeightHeatmaps
 from nnstudio.gui.worker import TrainingThread
 
+LAZY_VIEW_MINIMUM = (130, 160)  # pixels: about the smallest the lazily built views allow
 REDRAW_INTERVAL_MS = 33  # at most ~30 frames a second, whatever the snapshot rate
 MAX_RECENT_FILES = 8
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
@@ -184,7 +185,11 @@ class MainWindow(QMainWindow):
         cost a fifth of a second for views nobody has looked at yet. ``build`` must hand
         the new view whatever state it would have had if it had existed all along.
         """
-        dock = self._dock(name, title, None, area)
+        # Until then it holds an empty widget that asks for the room a plot needs, so the
+        # dock layout (and its tab group) is the same as with the view in it.
+        placeholder = QWidget()
+        placeholder.setMinimumSize(*LAZY_VIEW_MINIMUM)
+        dock = self._dock(name, title, placeholder, area)
         self._builders[name] = build
         dock.visibilityChanged.connect(lambda visible: visible and self.view(name))
         # A dock dragged out of its tab group is a window of its own, in sight; Qt reports
@@ -198,7 +203,9 @@ class MainWindow(QMainWindow):
         """The widget in dock ``name``, built now if its dock has never been shown."""
         build = self._builders.pop(name, None)
         if build is not None:
+            placeholder = self.docks[name].widget()
             self.docks[name].setWidget(build())
+            placeholder.deleteLater()
         return self.docks[name].widget()
 
     def is_built(self, name: str) -> bool:
