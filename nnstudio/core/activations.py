@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 
-def _by_dtype(value: float) -> dict[str, np.ndarray]:
+def per_dtype(value: float) -> dict[str, np.ndarray]:
     """``value`` as a 0-d array of each float dtype, keyed by ``dtype.char``.
 
     In-place ufuncs on small arrays run about twice as fast with a 0-d array
@@ -21,10 +21,12 @@ def _by_dtype(value: float) -> dict[str, np.ndarray]:
     return {char: np.array(value, dtype=char) for char in "efdg"}
 
 
-_ONE = _by_dtype(1.0)
+_ONE = per_dtype(1.0)
 # The largest exponent e^x that does not overflow, by dtype.
-_EXP_LIMIT = {"f": np.array(88.0, "f"), "d": np.array(709.0, "d"), "g": np.array(11356.0, "g")}
-_EXP_LIMIT["e"] = np.array(11.0, "e")
+_EXP_LIMIT = {
+    char: np.array(limit, dtype=char)
+    for char, limit in {"e": 11.0, "f": 88.0, "d": 709.0, "g": 11356.0}.items()
+}
 
 
 class Activation:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnstudio.core.activations import HIDDEN_ACTIVATIONS
+from nnstudio.core.activations import HIDDEN_ACTIVATIONS, per_dtype
 
-_TINY = {char: np.array(1e-12, dtype=char) for char in "fdg"}  # 0-d: no conversion per call
+_TINY = per_dtype(1e-12)  # 0-d arrays: no conversion per call
 
 
 def _output_derivative(output: str, p: np.ndarray, grad_p: np.ndarray) -> np.ndarray:

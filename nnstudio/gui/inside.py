@@ -305,10 +305,7 @@ class InsideController(QObject):
 
     def _network_for(self, entry: HistoryEntry) -> Network:
         net = self.window.trainer.network
-        network = Network(entry.weights, entry.biases, net.hidden_activations, net.output)
-        if entry.masks is not None:
-            network.masks = list(entry.masks)
-        return network
+        return Network(entry.weights, entry.biases, net.hidden_activations, net.output, entry.masks)
 
     def _show_state(self, entry: HistoryEntry | None, *, live: bool) -> None:
         window = self.window

@@ -94,9 +94,13 @@ class TrainingWorker(QObject):
 
         spec, preprocessing = job
         net = self.trainer.network
-        network = Network(snapshot.weights, snapshot.biases, net.hidden_activations, net.output)
-        if getattr(snapshot, "masks", None) is not None:
-            network.masks = list(snapshot.masks)
+        network = Network(
+            snapshot.weights,
+            snapshot.biases,
+            net.hidden_activations,
+            net.output,
+            getattr(snapshot, "masks", None),
+        )
         self.grid_ready.emit(snapshot.step, grid_outputs(network, preprocessing, spec), spec)
 
 
