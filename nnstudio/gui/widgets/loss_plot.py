@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -34,6 +34,7 @@ from nnstudio.core.trainer import Snapshot
 from nnstudio.gui.palette import SERIES, style_plot
 from nnstudio.gui.widgets.series import (
     OpaqueGrid,
+    StepMarker,
     make_plot_widget,
     plot_colours,
     style_legend,
@@ -125,17 +126,9 @@ class LossPlot(QWidget):
             symbolPen=None,
             name="test loss",
         )
-        # Marks the step the other views show while the timeline shows a recorded state.
-        self.step_marker = pg.InfiniteLine(
-            angle=90,
-            movable=False,
-            pen=pg.mkPen(SERIES["accent"], width=2, style=Qt.DashLine),
-            label="step {value:,.0f}",
-            # Half-way up: the legend sits at the top, the flattened curve at the bottom.
-            labelOpts={"position": 0.55, "anchors": [(0, 0.5), (0, 0.5)]},
-        )
-        self.step_marker.setZValue(20)
-        self.step_marker.hide()
+        # Marks the step the other views show while the timeline shows a recorded state;
+        # its label half-way up: the legend sits at the top, the flattened curve at the bottom.
+        self.step_marker = StepMarker(label_position=0.55)
         item.addItem(self.step_marker, ignoreBounds=True)  # no say in the auto range
 
         self.log_scale = QCheckBox("Log scale", self)
@@ -302,19 +295,11 @@ class LossPlot(QWidget):
 
     def mark_step(self, step: int | None) -> None:
         """Draw a dashed vertical line at ``step`` (the state shown elsewhere); None hides it."""
-        if step is None:
-            self.step_marker.hide()
-            return
-        # The label goes right of the line, or left of it near the end of the run.
-        side = 1 if step > 0.75 * (self._steps.last() or 0) > 0 else 0
-        self.step_marker.label.anchors = [(side, 0.5), (side, 0.5)]
-        self.step_marker.show()  # first: a hidden line's label ignores new values
-        self.step_marker.setValue(float(step))
-        self.step_marker.label.valueChanged()  # the same value again still re-anchors
+        self.step_marker.mark(step, self._steps.last() or 0)
 
     def marked_step(self) -> int | None:
         """The step the dashed line marks, or None when it is hidden."""
-        return int(self.step_marker.value()) if self.step_marker.isVisible() else None
+        return self.step_marker.marked_step()
 
     def point_count(self) -> int:
         """Steps recorded so far."""

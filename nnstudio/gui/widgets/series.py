@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QGraphicsItem, QWidget
 
 # Qt-free; imported here for the plots that import it from this module.
 from nnstudio.core.long_series import GrowableArray  # noqa: F401
+from nnstudio.gui.palette import SERIES
 
 MAX_TICKS = 24  # labels per NeuronAxis at most; denser axes label every k-th neuron
 # A following x range ends at the data's span rounded up to one of these (times 10^k):
@@ -376,3 +377,37 @@ class SqueezableTitle(pg.LabelItem):
         self._sizeHint[Qt.MinimumSize] = (0, height)
         self.setMinimumWidth(0)
         self.updateGeometry()
+
+
+class StepMarker(pg.InfiniteLine):
+    """A dashed vertical line labelled with the step it marks: the state other views show.
+
+    ``label_position`` places the label along the line (0 bottom, 1 top). It sits right
+    of the line, or left of it when the step is near the end of the run.
+    """
+
+    def __init__(self, label_position: float):
+        super().__init__(
+            angle=90,
+            movable=False,
+            pen=pg.mkPen(SERIES["accent"], width=2, style=Qt.DashLine),
+            label="step {value:,.0f}",
+            labelOpts={"position": label_position, "anchors": [(0, 0.5), (0, 0.5)]},
+        )
+        self.setZValue(20)
+        self.hide()
+
+    def mark(self, step: int | None, last_step: float) -> None:
+        """Show the line at ``step`` (of a run now at ``last_step``); None hides it."""
+        if step is None:
+            self.hide()
+            return
+        side = 1 if step > 0.75 * last_step > 0 else 0
+        self.label.anchors = [(side, 0.5), (side, 0.5)]
+        self.show()  # first: a hidden line's label ignores new values
+        self.setValue(float(step))
+        self.label.valueChanged()  # the same value again still re-anchors
+
+    def marked_step(self) -> int | None:
+        """The step the line marks, or None when it is hidden."""
+        return int(self.value()) if self.isVisible() else None

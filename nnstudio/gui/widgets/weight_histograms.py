@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QRectF, Qt
+from PySide6.QtCore import QEvent, QRectF
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from nnstudio.core.history import WeightHistory, distribution_image
 from nnstudio.gui.palette import SERIES, is_dark, style_plot
-from nnstudio.gui.widgets.series import make_plot_widget, plot_colours
+from nnstudio.gui.widgets.series import StepMarker, make_plot_widget, plot_colours
 
 COLUMNS = 400  # image columns on the step axis at most
 MIN_BINS, MAX_BINS = 16, 64
@@ -108,15 +108,7 @@ class WeightHistogramView(QWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         item.addItem(self.image)
         # Marks the step the other views show while the timeline shows a recorded state.
-        self.step_marker = pg.InfiniteLine(
-            angle=90,
-            movable=False,
-            pen=pg.mkPen(SERIES["accent"], width=2, style=Qt.DashLine),
-            label="step {value:,.0f}",
-            labelOpts={"position": 0.9, "anchors": [(0, 0.5), (0, 0.5)]},
-        )
-        self.step_marker.setZValue(20)
-        self.step_marker.hide()
+        self.step_marker = StepMarker(label_position=0.9)
         item.addItem(self.step_marker, ignoreBounds=True)
 
         controls = QHBoxLayout()
@@ -158,19 +150,11 @@ class WeightHistogramView(QWidget):
 
     def mark_step(self, step: int | None) -> None:
         """Draw a dashed vertical line at ``step``; None hides it."""
-        if step is None:
-            self.step_marker.hide()
-            return
-        last = float(self.steps[-1]) if len(self.steps) else 0.0
-        side = 1 if step > 0.75 * last > 0 else 0  # label left of the line near the end
-        self.step_marker.label.anchors = [(side, 0.5), (side, 0.5)]
-        self.step_marker.show()  # first: a hidden line's label ignores new values
-        self.step_marker.setValue(float(step))
-        self.step_marker.label.valueChanged()
+        self.step_marker.mark(step, float(self.steps[-1]) if len(self.steps) else 0.0)
 
     def marked_step(self) -> int | None:
         """The step the dashed line marks, or None when hidden."""
-        return int(self.step_marker.value()) if self.step_marker.isVisible() else None
+        return self.step_marker.marked_step()
 
     def displayed_image(self) -> np.ndarray | None:
         """The drawn intensities, shape ``(bins, columns)`` (row 0 = lowest weight)."""
