@@ -2,10 +2,18 @@
 
 :class:`WeightHistory` keeps one :class:`HistoryEntry` per recorded snapshot,
 sharing the snapshot's read-only arrays (nothing is copied). When the entries'
-arrays outgrow the byte budget, the history thins itself: it drops every
-second entry of its older half (never the first, the last, or one that records
-a hand edit) until it fits again. So it always spans step 0 to now, densest
+arrays (and the histogram rows cached for them, see :func:`distribution_image`)
+outgrow the byte budget, the history thins itself: it drops every second entry
+of its older half, oldest first (never the first, the last, or one that records
+a hand edit), until it fits again. So it always spans step 0 to now, densest
 near now, however long the run.
+
+It drops only as many entries as it must, one at a time, picking up the pass
+over the older half where the last one left off: a full history then stays just
+under its budget, and each new snapshot reuses the memory of the entry it
+displaced. (Dropping a quarter of the entries at once would leave the memory
+they held to the allocator while the history grew back: the process would
+hold the budget's worth of bytes while the history reported three quarters.)
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 DEFAULT_BUDGET_BYTES = 256 * 2**20
+ROW_DTYPE = np.dtype(np.int32)  # distribution_image's cached counts (a layer has < 2**31 weights)
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,9 +67,9 @@ class WeightHistory:
     Parameters
     ----------
     budget_bytes : int
-        Most bytes the entries' arrays may hold after each :meth:`record`. The first
-        entry, the last one and entries with edits are always kept, so a budget smaller
-        than those alone is exceeded.
+        Most bytes (:attr:`nbytes`: the entries' arrays and the cached histogram rows)
+        the history may hold. The first entry, the last one and entries with edits are
+        always kept, so a budget smaller than those alone is exceeded.
     """
 
     def __init__(self, budget_bytes: int = DEFAULT_BUDGET_BYTES):
@@ -72,13 +81,17 @@ class WeightHistory:
     def clear(self) -> None:
         """Forget every entry."""
         self._entries: list[HistoryEntry] = []
-        self._nbytes = 0
+        self._nbytes = 0  # the entries' arrays
         self._steps: np.ndarray | None = None  # cache of steps(), rebuilt when needed
+        self._sweep = 1  # index of the next entry the thinning pass may drop
         # For distribution_image: per weight layer, the smallest and largest finite
-        # weight recorded, the bin range in use, and histogram rows cached per entry.
+        # weight recorded and the bin range in use; per (layer, bins), the range the
+        # cached rows were counted over and one row per entry still in the history.
         self._seen: list[tuple[float, float]] = []
         self._edges: dict[int, tuple[float, float]] = {}
-        self._rows: dict[tuple[int, int, float, float], dict[HistoryEntry, np.ndarray]] = {}
+        self._rows: dict[tuple[int, int], tuple[float, float, dict[HistoryEntry, np.ndarray]]]
+        self._rows = {}
+        self._row_bytes = 0
 
     # -- recording --------------------------------------------------------------------
 
@@ -155,21 +168,40 @@ class WeightHistory:
         return low, high
 
     def _row_cache(self, layer: int, bins: int, low: float, high: float) -> dict:
-        key = (layer, bins, low, high)
-        rows = self._rows.get(key)
-        if rows is None:  # new edges: rows of the old ones are of no use any more
-            self._rows = {k: v for k, v in self._rows.items() if k[:2] != (layer, bins)}
-            rows = self._rows[key] = {}
-        elif len(rows) > 2 * len(self._entries) + 64:  # forget thinned-out entries
-            kept = set(self._entries)
-            rows = self._rows[key] = {e: r for e, r in rows.items() if e in kept}
+        """The rows of ``layer`` in ``bins`` bins over ``[low, high]``, by entry."""
+        cached = self._rows.get((layer, bins))
+        if cached is not None and cached[:2] == (low, high):
+            return cached[2]
+        if cached is not None:  # new edges: rows of the old ones are of no use any more
+            self._row_bytes -= sum(row.nbytes for row in cached[2].values())
+        rows: dict[HistoryEntry, np.ndarray] = {}
+        self._rows[(layer, bins)] = (low, high, rows)
         return rows
 
-    def _drop_last(self) -> HistoryEntry:
-        entry = self._entries.pop()
+    def _cache_row(self, rows: dict, entry: HistoryEntry, row: np.ndarray) -> None:
+        """Keep ``row`` for ``entry`` if it fits in the budget (else it is recounted next time).
+
+        Thinning leaves room for the rows of the bins in use (see :meth:`_thin`), so rows
+        only miss out between the first image of a new layer or bin count and the next
+        record.
+        """
+        if self.nbytes + row.nbytes <= self.budget_bytes:
+            rows[entry] = row
+            self._row_bytes += row.nbytes
+
+    def _drop(self, i: int) -> HistoryEntry:
+        """Remove the ``i``-th entry and the rows cached for it (nothing else holds them)."""
+        entry = self._entries.pop(i)
         self._nbytes -= entry.nbytes
+        for _, _, rows in self._rows.values():
+            row = rows.pop(entry, None)
+            if row is not None:
+                self._row_bytes -= row.nbytes
         self._steps = None
         return entry
+
+    def _drop_last(self) -> HistoryEntry:
+        return self._drop(len(self._entries) - 1)
 
     def set_budget(self, budget_bytes: int) -> None:
         """Change the budget; a smaller one thins the history at once."""
@@ -179,16 +211,32 @@ class WeightHistory:
         self._thin()
 
     def _thin(self) -> None:
-        """Drop every second entry of the older half until the entries fit the budget."""
-        while self._nbytes > self.budget_bytes:
+        """Drop every second entry of the older half, one at a time, until the history fits.
+
+        A pass drops entries 1, 3, 5... of the older half ``[0, half)`` (indices before
+        any drop), so the gaps between recorded steps double from the oldest end; it is
+        spread over as many calls as needed, ``_sweep`` being where it got to, and starts
+        again from entry 1 when it reaches the middle.
+        """
+        # Room for one cached row per (layer, bins) in use for every entry, so the rows
+        # distribution_image adds until the next record fit in the budget too.
+        room = sum(bins * ROW_DTYPE.itemsize for _, bins in self._rows)
+        skipped = 0  # candidates in a row that could not go (edits)
+        while self._nbytes + room * len(self._entries) > self.budget_bytes:
             entries = self._entries
-            last, half = len(entries) - 1, (len(entries) + 1) // 2  # older half: [0, half)
-            drop = {i for i in range(1, half, 2) if i != last and entries[i].edit is None}
-            if not drop:
-                return  # only protected entries left: nothing more can go
-            self._entries = [e for i, e in enumerate(entries) if i not in drop]
-            self._nbytes = sum(e.nbytes for e in self._entries)
-            self._steps = None
+            half = (len(entries) + 1) // 2  # older half: [0, half)
+            if self._sweep >= half:
+                self._sweep = 1
+                if half <= 1:
+                    return  # the first and the last entry only: nothing more can go
+            i = self._sweep
+            if entries[i].edit is None and i != len(entries) - 1:
+                self._drop(i)
+                self._sweep, skipped = i + 1, 0  # the next one is the old i + 2
+            else:
+                self._sweep, skipped = i + 2, skipped + 1
+                if skipped > len(entries):
+                    return  # only protected entries left: nothing more can go
 
     # -- reading ------------------------------------------------------------------------
 
@@ -226,8 +274,9 @@ class WeightHistory:
 
     @property
     def nbytes(self) -> int:
-        """Bytes held by all entries' arrays (at most :attr:`budget_bytes`, see the class)."""
-        return self._nbytes
+        """Bytes held: the entries' arrays and the cached histogram rows (at most
+        :attr:`budget_bytes` unless protected entries alone exceed it, see the class)."""
+        return self._nbytes + self._row_bytes
 
 
 MAX_IMAGE_ROWS = 512  # more rows than a view has pixel columns for
@@ -240,9 +289,10 @@ def distribution_image(
 
     The studio redraws this twice a second while training, over a history of up
     to thousands of entries, so each entry's row is computed once and cached in
-    the history; the bin edges stay put while new weights fall inside them
-    (which is what keeps the cached rows valid) and widen by a quarter when one
-    falls outside.
+    the history (as long as it has room in its budget; a row leaves with its
+    entry); the bin edges stay put while new weights fall inside them (which is
+    what keeps the cached rows valid) and widen by a quarter when one falls
+    outside.
 
     Parameters
     ----------
@@ -283,7 +333,8 @@ def distribution_image(
         entry = history.entry(int(i))
         row = rows.get(entry)
         if row is None:
-            row = rows[entry] = _histogram_row(entry.weights[layer], low, high, bins)
+            row = _histogram_row(entry.weights[layer], low, high, bins)
+            history._cache_row(rows, entry, row)
         image[r] = row
     return image, steps[picked], edges
 
@@ -292,11 +343,12 @@ def _histogram_row(weights: np.ndarray, low: float, high: float, bins: int) -> n
     """Counts of ``weights`` in ``bins`` equal bins over ``[low, high]``.
 
     As np.histogram, the maximum lands in the last bin; non-finite weights land at the ends.
+    The history caches a row per entry: int32 counts take half the bytes of float64.
     """
     values = np.nan_to_num(weights.ravel(), nan=low, posinf=high, neginf=low)
     index = np.floor((values - low) * (bins / (high - low)))
     index = np.clip(index, 0, bins - 1).astype(np.int64)
-    return np.bincount(index, minlength=bins).astype(np.float64)
+    return np.bincount(index, minlength=bins).astype(ROW_DTYPE)
 
 
 def _frozen(a) -> np.ndarray:

@@ -27,7 +27,7 @@ from nnstudio.core.config import Config
 from nnstudio.core.dataset import Dataset
 from nnstudio.core.errors import ConfigError
 from nnstudio.core.losses import LOSSES
-from nnstudio.core.metrics import Metrics, evaluate
+from nnstudio.core.metrics import Metrics, MetricsLog, evaluate
 from nnstudio.core.network import Network
 from nnstudio.core.optimizers import make_optimizer
 from nnstudio.core.seeding import random_stream
@@ -174,7 +174,7 @@ class Trainer:
         self.samples_seen = 0
         self.seconds = 0.0
         self.evaluation_seconds = 0.0  # spent in evaluate(), part of seconds when mid-run
-        self.history: list[Metrics] = []
+        self.history = MetricsLog()  # every evaluation, stored by column (a long run has many)
         self._order: np.ndarray | None = None  # the current epoch's row order (shuffle)
         self._X_epoch = self._Y_epoch = None
         self._position = 0  # next row within the epoch

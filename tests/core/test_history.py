@@ -257,3 +257,74 @@ def test_distribution_image_of_a_long_history_spreads_its_rows():
     assert image.shape == (10, 8)
     assert steps[0] == 0 and steps[-1] == 99 and np.all(np.diff(steps) > 0)
     np.testing.assert_array_equal(image, _expected_image(history, 1, edges, rows=steps))
+
+
+def test_a_full_history_stays_just_under_its_budget():
+    # Thinning drops one entry at a time, so the memory the history's entries held is
+    # reused by the next ones instead of a quarter of the budget lying free between passes.
+    size = _entry_bytes()
+    history = WeightHistory(budget_bytes=40 * size)
+    for step in range(0, 100_001, 100):
+        _record(history, step)
+        if step >= 4_000:  # full since then
+            assert history.budget_bytes - size < history.nbytes <= history.budget_bytes
+            assert len(history) == 40
+
+
+def test_thinning_keeps_every_edit_even_when_they_fill_the_older_half():
+    size = _entry_bytes()
+    history = WeightHistory(budget_bytes=8 * size)
+    for step in range(0, 1_000, 10):
+        _record(history, step, edit=f"edit at {step}" if step < 100 else None)
+    kept = [history.entry(i).step for i in range(len(history))]
+    assert all(step in kept for step in range(0, 100, 10))
+    assert kept[-1] == 990
+
+
+def _cached_row_bytes(history):
+    return sum(r.nbytes for _, _, rows in history._rows.values() for r in rows.values())
+
+
+def test_cached_histogram_rows_leave_with_their_entries_and_count_in_nbytes():
+    # The studio draws the distribution image over the whole history twice a second;
+    # rows cached for entries the thinning dropped must not keep those entries alive.
+    import gc
+    import weakref
+
+    size = _entry_bytes()
+    history = WeightHistory(budget_bytes=50 * size)
+    recorded = []
+    for step in range(0, 50_001, 50):
+        recorded.append(weakref.ref(_record(history, step)))
+        if step % 200 == 0:
+            distribution_image(history, 0, bins=8, max_rows=16)
+            distribution_image(history, 1, bins=8, max_rows=16)
+        assert history.nbytes <= history.budget_bytes
+    gc.collect()
+    assert sum(ref() is not None for ref in recorded) == len(history)
+    entry_bytes = sum(history.entry(i).nbytes for i in range(len(history)))
+    assert _cached_row_bytes(history) > 0
+    assert history.nbytes == entry_bytes + _cached_row_bytes(history)
+    kept = {history.entry(i) for i in range(len(history))}
+    assert all(set(rows) <= kept for _, _, rows in history._rows.values())
+    del kept
+    # A rewind and a clear forget the rows too.
+    _record(history, 25_000)
+    entry_bytes = sum(history.entry(i).nbytes for i in range(len(history)))
+    assert history.nbytes == entry_bytes + _cached_row_bytes(history)
+    history.clear()
+    gc.collect()
+    assert history.nbytes == 0 and all(ref() is None for ref in recorded)
+
+
+def test_the_rows_of_a_full_history_stay_cached():
+    # Thinning leaves room for one row per entry and layer in use, so a full history's
+    # image is drawn from the cache rather than recounted every time.
+    size = _entry_bytes()
+    history = WeightHistory(budget_bytes=30 * size)
+    for step in range(0, 10_001, 100):
+        _record(history, step)
+        distribution_image(history, 0, bins=8)
+    ((_, _, rows),) = history._rows.values()
+    assert len(rows) == len(history)
+    assert history.nbytes <= history.budget_bytes
