@@ -41,9 +41,12 @@ def _clock() -> float:
     return time.thread_time()
 
 
-def _timed(times: dict, key: str, call, *args) -> None:
+def _timed(times: dict, key: str, call, *args, profile: cProfile.Profile | None = None) -> None:
     start = _clock()
-    call(*args)
+    if profile is None:
+        call(*args)
+    else:
+        profile.runcall(call, *args)
     times[key].append((_clock() - start) * 1000.0)
 
 
@@ -144,7 +147,13 @@ def main(argv: list[str] | None = None) -> int:
         w.controls.show_progress(snap, w.trainer.epoch_at(snap.step))
         w.controls.set_status(f"evaluated at step {snap.step:,}: {w._figures_text()}")
 
-    profiles = {name: cProfile.Profile() for name in args.profile.split(",") if name}
+    names = [name for name in args.profile.split(",") if name]
+    profiles = {name: cProfile.Profile() for name in names}  # of the repaints
+    update_profiles = {name: cProfile.Profile() for name in names}
+
+    def timed_update(name, call, *args):
+        _timed(update, name, call, *args, profile=update_profiles.get(name))
+
     for _ in range(args.frames):
         snap = next(run)
         w._latest = snap
@@ -166,26 +175,23 @@ def main(argv: list[str] | None = None) -> int:
         )
         previous = entry
 
-        _timed(update, "loss", loss, snap)
-        _timed(update, "metrics", metrics, snap)
-        _timed(update, "gradients", gradients, snap)
-        _timed(update, "heatmaps", w.heatmaps.show_weights, snap.weights, snap.biases)
-        _timed(update, "network", w.editor.show_weights, snap.weights, snap.biases)
-        _timed(update, "boundary", inside.boundary.show_outputs, outputs, inside.spec)
-        _timed(update, "units", units, grids)
-        _timed(update, "diagnostics", diagnostics, entry.step, found)
-        _timed(update, "histograms", inside.histograms.show_history, inside.history)
-        _timed(update, "timeline", inside.timeline.set_steps, inside.history.steps())
-        _timed(update, "controls", controls, snap)
+        timed_update("loss", loss, snap)
+        timed_update("metrics", metrics, snap)
+        timed_update("gradients", gradients, snap)
+        timed_update("heatmaps", w.heatmaps.show_weights, snap.weights, snap.biases)
+        timed_update("network", w.editor.show_weights, snap.weights, snap.biases)
+        timed_update("boundary", inside.boundary.show_outputs, outputs, inside.spec)
+        timed_update("units", units, grids)
+        timed_update("diagnostics", diagnostics, entry.step, found)
+        timed_update("histograms", inside.histograms.show_history, inside.history)
+        timed_update("timeline", inside.timeline.set_steps, inside.history.steps())
+        timed_update("controls", controls, snap)
         # Layouts the updates asked for (e.g. a label's new text), before the paints.
         start = _clock()
         QCoreApplication.sendPostedEvents(None, QEvent.LayoutRequest)
         layout_ms = (_clock() - start) * 1000.0
         for name, view in views.items():
-            if name in profiles:
-                profiles[name].runcall(_timed, repaint, name, view.grab)
-            else:
-                _timed(repaint, name, view.grab)
+            _timed(repaint, name, view.grab, profile=profiles.get(name))
         start = _clock()
         app.processEvents()  # the window's own paint, its caches warm from the grabs
         events.append(layout_ms + (_clock() - start) * 1000.0)
@@ -213,9 +219,10 @@ def main(argv: list[str] | None = None) -> int:
     total = total_u + total_r
     print(f"  {'total':<12} {total_u:>10.2f} {total_r:>11.2f} {total:>8.2f}  (target <= 15)")
     print(f"  window layouts + paint after the grabs: {statistics.median(events):.2f} ms")
-    for name, profile in profiles.items():
-        print(f"\nwhere the repaints of {name} spend time:")
-        pstats.Stats(profile).sort_stats("tottime").print_stats(15)
+    for name in names:
+        for what, profile in (("updates", update_profiles[name]), ("repaints", profiles[name])):
+            print(f"\nwhere the {what} of {name} spend time:")
+            pstats.Stats(profile).sort_stats("tottime").print_stats(15)
     w.training.shutdown()
     w.close()
     app.processEvents()

@@ -118,8 +118,7 @@ class Probe:
         self.timer.setTimerType(Qt.PreciseTimer)
         self.timer.setInterval(10)
         self.timer.timeout.connect(self._tick)
-        # Connected after the window's own redraw, so this runs right after each redraw.
-        window.redraw_timer.timeout.connect(self._after_redraw)
+        window.frame_drawn.connect(self._on_frame_drawn)
         window.training.snapshot_ready.connect(self._on_snapshot)
 
     def start(self) -> None:
@@ -132,10 +131,10 @@ class Probe:
     def _tick(self) -> None:
         self.ticks.append(time.perf_counter())
 
-    def _after_redraw(self) -> None:
-        latest = self.window._latest
-        if latest is not None and latest is not self._last_drawn and not self.window._dirty:
-            self._last_drawn = latest
+    def _on_frame_drawn(self, snapshot) -> None:
+        # Every live view now shows this snapshot (a frame is drawn in parts).
+        if snapshot is not self._last_drawn:
+            self._last_drawn = snapshot
             self.drawn += 1
 
     def _on_snapshot(self, snapshot) -> None:

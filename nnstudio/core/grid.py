@@ -15,6 +15,8 @@ Grid points are ordered row-major with ``y`` outer and ``x`` inner, so point
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -168,6 +170,30 @@ def grid_inputs(spec: GridSpec) -> np.ndarray:
     return inputs
 
 
+_inputs_lock = threading.Lock()
+_network_inputs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def network_inputs(spec: GridSpec, preprocessing, dtype) -> np.ndarray:
+    """The grid's points as network inputs: :func:`grid_inputs` standardized, in ``dtype``.
+
+    Kept (read-only) for as long as ``spec`` lives, one array per spec: while a run
+    trains, the boundary and unit views ask for the same grid several times a
+    second, and building and standardizing its points costs as much as a forward
+    pass of a small network.
+    """
+    dtype = np.dtype(dtype)
+    with _inputs_lock:
+        cached = _network_inputs.get(spec)
+    if cached is not None and cached[0] is preprocessing and cached[1] == dtype:
+        return cached[2]
+    X = preprocessing.transform(grid_inputs(spec), dtype)
+    X.flags.writeable = False
+    with _inputs_lock:
+        _network_inputs[spec] = (preprocessing, dtype, X)
+    return X
+
+
 def grid_outputs(network, preprocessing, spec: GridSpec) -> np.ndarray:
     """The network's outputs at every grid point.
 
@@ -185,7 +211,7 @@ def grid_outputs(network, preprocessing, spec: GridSpec) -> np.ndarray:
         standardized target for regression: see ``Preprocessing.decode_outputs``).
     """
     res = spec.resolution
-    X = preprocessing.transform(grid_inputs(spec), network.dtype)
+    X = network_inputs(spec, preprocessing, network.dtype)
     outputs = np.empty((X.shape[0], network.sizes[-1]), dtype=network.dtype)
     for start in range(0, X.shape[0], GRID_CHUNK):
         outputs[start : start + GRID_CHUNK] = network.forward(X[start : start + GRID_CHUNK])
@@ -215,7 +241,7 @@ def unit_grids(network, preprocessing, spec: GridSpec, layer: int) -> np.ndarray
             f"and {n_layers} for the output layer"
         )
     res = spec.resolution
-    X = preprocessing.transform(grid_inputs(spec), network.dtype)
+    X = network_inputs(spec, preprocessing, network.dtype)
     grids = np.empty((network.sizes[layer], X.shape[0]), dtype=network.dtype)
     for start in range(0, X.shape[0], GRID_CHUNK):
         grids[:, start : start + GRID_CHUNK] = network.layer_outputs(X[start : start + GRID_CHUNK])[

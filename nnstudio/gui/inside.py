@@ -34,6 +34,7 @@ from nnstudio.gui.widgets.weight_histograms import WeightHistogramView
 DEFAULT_HISTORY_MB = 256
 PROBE_ROWS = 256  # rows the diagnostics look at: enough to be stable, cheap to run
 DIAGNOSTICS_INTERVAL_S = 0.2  # while training, diagnose at most five times a second
+UNITS_INTERVAL_S = 0.1  # while training, compute the unit views' grids at most ten times a second
 GRID_RESOLUTION = 100
 
 
@@ -54,6 +55,12 @@ class InsideController(QObject):
         self.history = WeightHistory(budget_bytes=budget_mb * 2**20)
         self.spec: GridSpec | None = None
         self._live_grid = None  # (step, outputs) of the latest live decision boundary
+        self._drawn_grid = None  # the live grid the boundary view shows now
+        self._units_drawn_at = 0.0
+        self._units_stale = False  # the units dock was hidden when they last changed
+        # Told by the dock's visibilityChanged (a dock behind another tab still counts as
+        # visible to isVisible()).
+        self._units_on_screen = True
         self._selected_unit: tuple[int, int] | None = None  # (layer 1-based, unit)
         self._previous_entry: HistoryEntry | None = None
         self._steps_dirty = False
@@ -93,6 +100,7 @@ class InsideController(QObject):
         self._histograms_drawn_at = 0.0
         self._diagnosed_at = 0.0
 
+        window.docks["units"].visibilityChanged.connect(self._on_units_visibility_changed)
         window.editor.node_clicked.connect(self._on_node_chosen)
         window.editor.node_hovered.connect(self._on_node_chosen)
         window.editor.edge_clicked.connect(self._on_edge_clicked)
@@ -241,24 +249,28 @@ class InsideController(QObject):
         if spec is self.spec:
             self._live_grid = (step, outputs)
 
-    def redraw(self, snapshot) -> None:
-        """Called by the window's redraw timer with the latest snapshot (at most ~30 Hz)."""
-        if self._steps_dirty:
-            self._steps_dirty = False
-            self.timeline.set_steps(self.history.steps())
-        entry = self.history.last
-        now = time.monotonic()
-        # The diagnostics run a forward pass of the probe rows: a few times a second is
-        # plenty for a curve over the whole run, and keeps the GUI thread free.
-        if entry is not None and (
-            snapshot.stop_reason or now - self._diagnosed_at >= DIAGNOSTICS_INTERVAL_S
-        ):
-            self._diagnosed_at = now
-            self._record_diagnostics(entry)
+    def frame(self, snapshot) -> list:
+        """The parts of drawing ``snapshot`` in the inside views (see ``MainWindow._frame``)."""
+        final = bool(snapshot.stop_reason)
+        entry = self.history.last  # the snapshot's own state, recorded when it came
+
+        def timeline_and_diagnostics():
+            if self._steps_dirty:
+                self._steps_dirty = False
+                self.timeline.set_steps(self.history.steps())
+            now = time.monotonic()
+            # The diagnostics run a forward pass of the probe rows: a few times a second
+            # is plenty for a curve over the whole run, and keeps the GUI thread free.
+            if entry is not None and (final or now - self._diagnosed_at >= DIAGNOSTICS_INTERVAL_S):
+                self._diagnosed_at = now
+                self._record_diagnostics(entry)
+
+        parts = [timeline_and_diagnostics]
         if self.timeline.is_live():
-            self._show_state(entry, live=True)
-            # A run's last snapshot is always drawn, so a paused run shows all of its history.
-            self._refresh_histograms(force=bool(snapshot.stop_reason))
+            parts.append(lambda: self._show_state(entry, live=True, paced=not final))
+            # A run's last snapshot is always drawn, so a paused run shows all its history.
+            parts.append(lambda: self._refresh_histograms(force=final))
+        return parts
 
     def _refresh_histograms(self, force: bool = False) -> None:
         """Redraw the distribution images at most twice a second (they span the whole history)."""
@@ -307,7 +319,13 @@ class InsideController(QObject):
         net = self.window.trainer.network
         return Network(entry.weights, entry.biases, net.hidden_activations, net.output, entry.masks)
 
-    def _show_state(self, entry: HistoryEntry | None, *, live: bool) -> None:
+    def _show_state(self, entry: HistoryEntry | None, *, live: bool, paced: bool = False) -> None:
+        """Show ``entry`` (the live state, or a recorded one) in the views that follow it.
+
+        ``paced`` (live frames while training): the boundary is drawn only when the
+        worker sent a new grid, and the units' grids are computed at most every
+        :data:`UNITS_INTERVAL_S`, as both cost a forward pass over the whole plane.
+        """
         window = self.window
         if entry is None or window.dataset is None:
             return
@@ -318,12 +336,18 @@ class InsideController(QObject):
             window.heatmaps.set_caption(f"Step {entry.step:,} (recorded)")
         if self._boundary is not None and self.spec is not None:
             if live and self._live_grid is not None:
-                outputs = self._live_grid[1]
+                if not (paced and self._live_grid is self._drawn_grid):
+                    self._boundary.show_outputs(self._live_grid[1], self.spec)
+                    self._drawn_grid = self._live_grid
             else:  # scrubbed, or no grid from the worker yet: one forward pass here
                 pre = window.dataset.preprocessing
                 outputs = grid_outputs(self._network_for(entry), pre, self.spec)
-            self._boundary.show_outputs(outputs, self.spec)
-        self._show_units(entry)
+                self._boundary.show_outputs(outputs, self.spec)
+                self._drawn_grid = None
+        now = time.monotonic()
+        if not paced or now - self._units_drawn_at >= UNITS_INTERVAL_S:
+            self._units_drawn_at = now
+            self._show_units(entry)
         marker = None if live else entry.step
         window.loss_plot.mark_step(marker)
         for view in (self._histograms, self._diagnostics):
@@ -332,6 +356,10 @@ class InsideController(QObject):
 
     def _show_units(self, entry: HistoryEntry) -> None:
         if self._unit_view is None or self._selected_unit is None or self.spec is None:
+            return
+        # Tabbed away or closed: computed when shown again.
+        self._units_stale = not self._units_on_screen
+        if self._units_stale:
             return
         layer, unit = self._selected_unit
         net = self.window.trainer.network
@@ -358,6 +386,12 @@ class InsideController(QObject):
             else f"output #{unit + 1}"
         )
         self._unit_view.show_unit(grids[unit], self.spec, f"{name} ({activation})")
+
+    def _on_units_visibility_changed(self, visible: bool) -> None:
+        self._units_on_screen = visible
+        entry = self._shown_entry()
+        if visible and self._units_stale and entry is not None:
+            self._show_units(entry)
 
     def _on_node_chosen(self, layer: int, unit: int) -> None:
         if layer == 0:  # an input node computes nothing

@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
     """The nnstudio window. ``settings`` defaults to the user's QSettings."""
 
     run_stopped = Signal(str, str)  # reason, message (after the UI has updated)
+    frame_drawn = Signal(object)  # the Snapshot every live view now shows
 
     def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -119,6 +120,14 @@ class MainWindow(QMainWindow):
         self.redraw_timer.setInterval(REDRAW_INTERVAL_MS)
         self.redraw_timer.timeout.connect(self._redraw)
         self.redraw_timer.start()
+        # A live frame is drawn in parts, one view or a few per pass of the event loop,
+        # so that Qt paints each part and serves input and timers in between: a frame
+        # of every view at once would hold the GUI thread for tens of milliseconds.
+        self._frame_parts: list[Callable[[], None]] = []
+        self._part_timer = QTimer(self)
+        self._part_timer.setSingleShot(True)
+        self._part_timer.setInterval(0)  # as soon as the events pending now are handled
+        self._part_timer.timeout.connect(self._draw_next_part)
 
     # -- construction ---------------------------------------------------------------
 
@@ -458,6 +467,7 @@ class MainWindow(QMainWindow):
 
     def _clear_views(self) -> None:
         self._latest = None
+        self._frame_parts = []  # the rest of a frame of the old run is not drawn
         self.loss_plot.clear()
         self.metrics_plot.clear()
         if self.is_built("gradients"):
@@ -527,26 +537,54 @@ class MainWindow(QMainWindow):
         self._dirty = True
 
     def _redraw(self) -> None:
+        """The redraw timer: start drawing the latest snapshot, if the GUI thread has time."""
         if not self._dirty or self._latest is None:
             return
         snapshot = self._latest
         now, busy = time.monotonic(), time.thread_time()
-        # A run's last snapshot is always drawn; others wait while the GUI thread is too busy.
-        if not snapshot.stop_reason and not self.pacer.ready(now, busy):
+        # A run's last snapshot is always drawn, whole and at once (instead of the rest of
+        # a frame being drawn); others wait for the frame being drawn, and while the GUI
+        # thread is too busy.
+        final = bool(snapshot.stop_reason)
+        if not final and (self._frame_parts or not self.pacer.ready(now, busy)):
             return
         self.pacer.started(now, busy)
         self._dirty = False
-        self.loss_plot.refresh()
-        self.metrics_plot.refresh()
-        self.gradient_plot.refresh()
-        if self.inside.timeline.is_live():
-            self.heatmaps.show_weights(snapshot.weights, snapshot.biases)
-            self.editor.show_weights(snapshot.weights, snapshot.biases)
-        self.inside.redraw(snapshot)
-        self.controls.show_progress(snapshot, self.trainer.epoch_at(snapshot.step))
-        if not snapshot.stop_reason and self.trainer.history:
-            at = self.trainer.history[-1].step
-            self.controls.set_status(f"evaluated at step {at:,}: {self._figures_text()}")
+        self._frame_parts = self._frame(snapshot)
+        if final:
+            while self._frame_parts:
+                self._draw_next_part()
+        else:
+            self._draw_next_part()
+
+    def _frame(self, snapshot: Snapshot) -> list[Callable[[], None]]:
+        """The parts of drawing ``snapshot``, in order; the last one reports the frame drawn."""
+
+        def plots():
+            self.loss_plot.refresh()
+            self.controls.show_progress(snapshot, self.trainer.epoch_at(snapshot.step))
+            if not snapshot.stop_reason and self.trainer.history:
+                at = self.trainer.history[-1].step
+                self.controls.set_status(f"evaluated at step {at:,}: {self._figures_text()}")
+
+        def evaluations():
+            self.metrics_plot.refresh()
+            self.gradient_plot.refresh()
+
+        live = self.inside.timeline.is_live()
+        parts = [plots, evaluations]
+        if live:
+            parts.append(lambda: self.heatmaps.show_weights(snapshot.weights, snapshot.biases))
+            parts.append(lambda: self.editor.show_weights(snapshot.weights, snapshot.biases))
+        parts.extend(self.inside.frame(snapshot))
+        parts.append(lambda: self.frame_drawn.emit(snapshot))
+        return parts
+
+    def _draw_next_part(self) -> None:
+        if self._frame_parts:
+            self._frame_parts.pop(0)()
+        if self._frame_parts:
+            self._part_timer.start()
 
     def _figures_text(self) -> str:
         if self.trainer is None or not self.trainer.history:

@@ -10,8 +10,10 @@ pause, Ctrl+Q or closing the window takes effect after the current step.
 from __future__ import annotations
 
 import math
+import sys
 import time
 import traceback
+from contextlib import contextmanager
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
@@ -22,6 +24,23 @@ MAX_SNAPSHOTS_PER_SECOND = 30
 # The decision boundary is one forward pass over the whole grid, on the training thread:
 # ten a second look live, and cost the training a few percent rather than a sixth.
 MAX_GRIDS_PER_SECOND = 10
+# How long a thread that wants the GIL waits before the holder must hand it over, while a
+# run trains. The trainer and the window both run Python: with the interpreter's default
+# (5 ms), every stretch of Python the window runs while drawing can hold the trainer up
+# for 5 ms after its NumPy call returns. A tenth of that keeps those waits short, and the
+# few extra hand-overs cost far less.
+TRAINING_SWITCH_INTERVAL_S = 0.0005
+
+
+@contextmanager
+def quick_gil_handover(interval: float = TRAINING_SWITCH_INTERVAL_S):
+    """Within this block, threads waiting for the GIL get it after ``interval`` seconds."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(min(before, interval))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
 
 
 class TrainingWorker(QObject):
@@ -69,7 +88,7 @@ class TrainingWorker(QObject):
             # The trainer limits BLAS's threads while it steps; holding the limit for the
             # whole run also covers the grids here and the window's own small products,
             # so no idle BLAS thread spins on the core the window needs.
-            with limited_threads(trainer.blas_threads):
+            with limited_threads(trainer.blas_threads), quick_gil_handover():
                 for snapshot in trainer.run(**options):
                     last = snapshot
                     self.snapshot_ready.emit(snapshot)

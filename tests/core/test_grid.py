@@ -11,6 +11,7 @@ from nnstudio.core.grid import (
     grid_inputs,
     grid_outputs,
     make_grid_spec,
+    network_inputs,
     unit_grids,
 )
 from nnstudio.core.network import Network
@@ -115,6 +116,27 @@ def test_unit_grids_are_the_layer_outputs_over_the_grid():
     for bad in (0, 4, -1):
         with pytest.raises(IndexError, match="does not exist"):
             unit_grids(net, data.preprocessing, spec, bad)
+
+
+def test_network_inputs_are_kept_per_spec_preprocessing_and_dtype():
+    X, data, net = _problem()
+    spec = make_grid_spec(X, data.feature_names, resolution=20)
+    pre = data.preprocessing
+    first = network_inputs(spec, pre, np.float64)
+    np.testing.assert_array_equal(first, pre.transform(grid_inputs(spec)))
+    assert not first.flags.writeable  # shared by every caller: nobody may change it
+    assert network_inputs(spec, pre, np.float64) is first
+    single = network_inputs(spec, pre, np.float32)
+    assert single.dtype == np.float32
+    np.testing.assert_allclose(single, first, rtol=1e-6)
+    # Another spec over the same plane, or another preprocessing, gets its own inputs.
+    other = make_grid_spec(X, data.feature_names, resolution=20)
+    assert network_inputs(other, pre, np.float32) is not single
+    refit = prepare(X, np.where(X[:, 1] > 3.0, "a", "b"), feature_names=data.feature_names, seed=1)
+    np.testing.assert_array_equal(
+        network_inputs(spec, refit.preprocessing, np.float64),
+        refit.preprocessing.transform(grid_inputs(spec)),
+    )
 
 
 def test_engineered_features_follow_the_axes():

@@ -150,3 +150,67 @@ def test_history_budget_can_be_changed_and_is_remembered(qtbot, window):
     assert history.nbytes <= 4 * entry_bytes and history.first.step == 0
     assert history.last.step == window.trainer.step
     assert int(window.settings.value("history/budget_mb")) == 1
+
+
+def test_live_frames_redraw_the_plane_views_only_when_their_grids_are_new(
+    qtbot, window, monkeypatch
+):
+    window.load_data("iris")
+    inside = window.inside
+    window.view("boundary")  # build the boundary and the units, as when their docks are shown
+    window.view("units")
+    window.docks["units"].show()
+    window.docks["units"].raise_()
+    inside._on_node_chosen(1, 0)
+    drawn, computed = [], []
+    monkeypatch.setattr(inside.boundary, "show_outputs", lambda o, s: drawn.append(o))
+    import nnstudio.gui.inside as inside_module
+
+    real_unit_grids = inside_module.unit_grids
+
+    def counting_unit_grids(*args):
+        computed.append(args)
+        return real_unit_grids(*args)
+
+    monkeypatch.setattr(inside_module, "unit_grids", counting_unit_grids)
+    entry = inside.history.last
+    grid = (entry.step, np.zeros((100, 100, 3)))
+    inside._live_grid = grid
+    inside._units_drawn_at = 0.0
+    inside._show_state(entry, live=True, paced=True)
+    assert len(drawn) == 1 and drawn[0] is grid[1] and len(computed) == 1
+    # The next frame at once: the same grid is not drawn again, nor are the units computed.
+    inside._show_state(entry, live=True, paced=True)
+    assert len(drawn) == 1 and len(computed) == 1
+    # A new grid from the worker is drawn; the units wait for their interval.
+    inside._live_grid = (entry.step, np.ones((100, 100, 3)))
+    inside._show_state(entry, live=True, paced=True)
+    assert len(drawn) == 2 and len(computed) == 1
+    inside._units_drawn_at -= inside_module.UNITS_INTERVAL_S
+    inside._show_state(entry, live=True, paced=True)
+    assert len(computed) == 2
+    # Unpaced (a run's last frame, a scrub back to live) draws everything.
+    inside._show_state(entry, live=True)
+    assert len(drawn) == 3 and len(computed) == 3
+
+
+def test_units_in_a_tabbed_away_dock_are_computed_when_it_is_shown_again(qtbot, window):
+    window.load_data("iris")
+    inside = window.inside
+    window.view("units")
+    window.docks["units"].raise_()
+    qtbot.waitUntil(lambda: inside._units_on_screen)
+    inside._on_node_chosen(1, 2)
+    assert inside.unit_strip.unit_count > 0
+    window.docks["gradients"].raise_()  # the units' tab is behind another now
+    qtbot.waitUntil(lambda: not inside._units_on_screen)
+    shown = inside.unit_view.image.image.copy()
+    with qtbot.waitSignal(window.training.snapshot_ready):
+        window.step_once()  # one batch on: the units' outputs change
+    qtbot.waitUntil(lambda: inside.history.last.step == 1)
+    inside._show_units(inside.history.last)
+    assert inside._units_stale
+    np.testing.assert_array_equal(inside.unit_view.image.image, shown)  # not computed
+    window.docks["units"].raise_()
+    qtbot.waitUntil(lambda: not inside._units_stale)
+    assert not np.array_equal(inside.unit_view.image.image, shown)

@@ -351,3 +351,29 @@ def test_dropping_a_file_on_the_window_loads_it(qtbot, window, tmp_path):
     assert window.table.path == str(path)
     assert window.dataset.class_names == ("x", "y")
     assert window.recent_files()[0] == str(path)
+
+
+def test_a_live_frame_is_drawn_in_parts_and_a_runs_last_one_at_once(qtbot, window):
+    snapshots = list(window.trainer.run(every_steps=2, max_steps=10))
+    live, last = snapshots[0], snapshots[-1]
+    assert not live.stop_reason and last.stop_reason
+    drawn = []
+    window.frame_drawn.connect(drawn.append)
+    window._on_snapshot_ready(live)
+    window.pacer.reset()
+    window._redraw()
+    # The first part only: the rest follow on later passes of the event loop.
+    assert drawn == [] and window._frame_parts
+    assert not np.array_equal(window.heatmaps.images()[0], live.weights[0])
+    window._redraw()  # the redraw timer again, mid-frame: nothing new starts
+    qtbot.waitUntil(lambda: drawn == [live])
+    np.testing.assert_array_equal(window.heatmaps.images()[0], live.weights[0])
+    assert not window._frame_parts
+    # A run's last snapshot is drawn whole, at once, even in the middle of another frame.
+    window._on_snapshot_ready(snapshots[1])
+    window.pacer.reset()
+    window._redraw()
+    window._on_snapshot_ready(last)
+    window._redraw()
+    assert drawn[-1] is last and not window._frame_parts
+    np.testing.assert_array_equal(window.heatmaps.images()[0], last.weights[0])

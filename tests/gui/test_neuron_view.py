@@ -1,6 +1,7 @@
 """One unit large (UnitView) and a layer's units as clickable thumbnails (UnitStrip)."""
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
 
@@ -73,33 +74,33 @@ def test_strip_builds_one_thumbnail_per_unit_on_one_scale(qtbot, trained):
     qtbot.addWidget(strip)
     grids = unit_grids(network, pre, spec, 1)
     strip.show_layer(1, grids, "tanh")
-    assert len(strip.images) == grids.shape[0] == 5
+    assert strip.unit_count == grids.shape[0] == 5
     # Every thumbnail on the shared scale (-1 to 1 for tanh): its colours are the colour
     # map's at each unit's values.
     assert strip.levels() == (-1.0, 1.0)
     lut = diverging_colormap().getLookupTable(0.0, 1.0, 256, alpha=True)
-    for image, grid in zip(strip.images, grids, strict=True):
-        assert image.image.shape == grid.shape + (4,)
+    for unit, grid in enumerate(grids):
         expected = lut[np.clip(((grid + 1.0) * 128).astype(int), 0, 255)]
-        np.testing.assert_array_equal(image.image, expected)
+        np.testing.assert_array_equal(strip.tile_image(unit), expected)
     assert "h1 (tanh), 5 units" in strip.caption.text()
     assert strip.more.isHidden()
-    # The same unit count again reuses the items; another count adds or removes some.
-    before = list(strip.images)
-    strip.show_layer(1, grids * 0.5, "tanh")
-    assert strip.images == before
     strip.show_layer(2, unit_grids(network, pre, spec, 2), "relu")
-    assert len(strip.images) == 4 and strip.images[:4] == before[:4]
+    assert strip.unit_count == 4
     assert strip.levels()[0] == 0.0
+
+
+def _shown_strip(qtbot, width: int, height: int) -> UnitStrip:
+    strip = UnitStrip()
+    qtbot.addWidget(strip)
+    strip.resize(width, height)
+    strip.show()
+    qtbot.waitExposed(strip)
+    return strip
 
 
 def test_clicking_a_thumbnail_emits_unit_clicked(qtbot, trained):
     network, pre, spec = trained
-    strip = UnitStrip()
-    qtbot.addWidget(strip)
-    strip.resize(420, 140)
-    strip.show()
-    qtbot.waitExposed(strip)
+    strip = _shown_strip(qtbot, 420, 140)
     strip.show_layer(1, unit_grids(network, pre, spec, 1), "tanh")
     centre = strip.unit_rect(3).center()
     with qtbot.waitSignal(strip.unit_clicked) as blocker:
@@ -119,8 +120,39 @@ def test_many_units_are_capped_with_a_note(qtbot):
     qtbot.addWidget(strip)
     grids = np.random.default_rng(0).uniform(0, 2, size=(70, 8, 8))
     strip.show_layer(3, grids, "relu", name="output")
-    assert len(strip.images) == MAX_THUMBNAILS
+    assert strip.unit_count == MAX_THUMBNAILS
     assert strip.more.text() == "+6 more units not shown"
     assert not strip.more.isHidden()
     assert strip.caption.text().startswith("output (relu), 70 units")
     assert strip.levels() == pytest.approx((0.0, grids[:MAX_THUMBNAILS].max()))
+
+
+def test_mosaic_places_each_thumbnail_in_its_cell(qtbot, trained):
+    network, pre, spec = trained
+    strip = _shown_strip(qtbot, 300, 300)
+    grids = unit_grids(network, pre, spec, 1)
+    strip.show_layer(1, grids, "tanh")
+    mosaic = strip.mosaic.image  # (rows, columns, 4), row 0 drawn lowest
+    res = grids.shape[1]
+    rect = strip.mosaic.mapRectToParent(strip.mosaic.boundingRect())
+    for unit in range(strip.unit_count):
+        cell = strip._cell_rect(unit)
+        # The cell's place in the mosaic's pixels (x from the left, y from the bottom).
+        x = round((cell.left() - rect.left()) / rect.width() * mosaic.shape[1])
+        y = round((cell.top() - rect.top()) / rect.height() * mosaic.shape[0])
+        np.testing.assert_array_equal(mosaic[y : y + res, x : x + res], strip.tile_image(unit))
+    # Between thumbnails the mosaic is transparent, so the background shows.
+    assert (mosaic[..., 3] == 0).sum() > 0
+
+
+def test_fine_grids_are_sampled_down_for_thumbnails_keeping_their_edges(qtbot):
+    strip = UnitStrip()
+    qtbot.addWidget(strip)
+    grids = np.random.default_rng(1).uniform(0, 1, size=(3, 100, 100))
+    strip.show_layer(1, grids, "sigmoid")
+    every = 3  # 100 points a side: rows 0, 3, ..., 99
+    assert strip.tiles.shape == (3, 34, 34)
+    lut = pg.colormap.get("viridis").getLookupTable(0.0, 1.0, 256, alpha=True)
+    sampled = grids[1, ::every, ::every]
+    expected = lut[np.clip((sampled * 256).astype(int), 0, 255)]
+    np.testing.assert_array_equal(strip.tile_image(1), expected)

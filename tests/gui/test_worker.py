@@ -60,3 +60,25 @@ def test_shutdown_while_running_joins_the_thread(qtbot, training):
         training.start_training()
     training.shutdown()
     assert training.thread.isFinished()
+
+
+def test_threads_hand_the_gil_over_quickly_only_while_a_run_trains(qtbot, training, monkeypatch):
+    import sys
+
+    from nnstudio.gui.worker import TRAINING_SWITCH_INTERVAL_S
+
+    seen = []
+    run = training.trainer.run
+
+    def watched_run(**options):
+        for snapshot in run(**options):
+            seen.append(sys.getswitchinterval())
+            yield snapshot
+
+    monkeypatch.setattr(training.trainer, "run", watched_run)
+    before = sys.getswitchinterval()
+    assert before > TRAINING_SWITCH_INTERVAL_S  # the interpreter's default, 5 ms
+    with qtbot.waitSignal(training.stopped, timeout=5000):
+        training.step(3)
+    assert seen == [pytest.approx(TRAINING_SWITCH_INTERVAL_S)]
+    assert sys.getswitchinterval() == before

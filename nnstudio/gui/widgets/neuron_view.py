@@ -30,6 +30,9 @@ from nnstudio.gui.widgets.series import SqueezableTitle, plot_colours
 
 MAX_THUMBNAILS = 64
 GAP = 0.12  # space between thumbnails, as a fraction of a thumbnail
+# Thumbnails are drawn a few dozen pixels wide: a finer grid is sampled down to at most
+# this many points a side (keeping its edges), which makes colouring them cheap.
+THUMBNAIL_POINTS = 34
 UNIT_RANGE = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 NON_NEGATIVE = ("relu", "softplus")  # [0, max]; anything else unbounded is symmetric
 
@@ -47,8 +50,10 @@ def activation_scale(activation: str, grids: np.ndarray) -> tuple[tuple[float, f
         low, high = UNIT_RANGE[activation]
         return (low, high), low < 0
     if activation in NON_NEGATIVE:
-        finite = grids[np.isfinite(grids)] if grids.size else grids
-        top = float(finite.max()) if finite.size else 0.0
+        top = float(grids.max()) if grids.size else 0.0
+        if not math.isfinite(top):  # rare: look again at the finite values only
+            finite = grids[np.isfinite(grids)]
+            top = float(finite.max()) if finite.size else 0.0
         return (0.0, top if top > 0 else 1.0), False
     limit = symmetric_limit(np.asarray(grids, dtype=np.float64))
     limit = limit if limit > 1e-9 else 1.0
@@ -163,8 +168,9 @@ class UnitView(QWidget):
 class UnitStrip(QWidget):
     """Every unit of one layer as a thumbnail on one shared colour scale.
 
-    All thumbnails live in one view box (one scene, one item per unit); they are
-    re-arranged into rows and columns to fill the widget when it is resized.
+    The thumbnails are laid out in rows and columns that fill the widget (chosen
+    again when it is resized) and drawn as one mosaic image: one image item to
+    update and paint per frame, not one per unit.
 
     Signals
     -------
@@ -179,8 +185,9 @@ class UnitStrip(QWidget):
         super().__init__(parent)
         self.setObjectName("unit_strip")
         self.layer: int | None = None
-        self.images: list[pg.ImageItem] = []
+        self.tiles = np.zeros((0, 1, 1), dtype=np.uint32)  # each unit's RGBA pixels as words
         self._columns = 1
+        self._gap = (GAP, GAP)  # (x, y) gaps between thumbnails, in thumbnail sizes
         self._pressed: int | None = None
         self._selected: int | None = None  # the outlined unit
         self._signed: bool | None = None
@@ -204,6 +211,8 @@ class UnitStrip(QWidget):
         self.box = pg.ViewBox(lockAspect=True, enableMouse=False, enableMenu=False)
         self.box.setDefaultPadding(0.02)
         self.view.setCentralItem(self.box)
+        self.mosaic = pg.ImageItem(axisOrder="row-major")
+        self.box.addItem(self.mosaic)
         self.highlight = pg.QtWidgets.QGraphicsRectItem()
         self.highlight.setZValue(10)
         self.highlight.hide()
@@ -225,9 +234,11 @@ class UnitStrip(QWidget):
         At most :data:`MAX_THUMBNAILS` are drawn; a note counts the rest. ``name``
         (default ``"h{layer}"``) titles the strip; the output layer may pass "output".
         """
-        grids = np.asarray(grids, dtype=np.float64)
+        grids = np.asarray(grids)
         units = grids.shape[0]
-        shown = grids[:MAX_THUMBNAILS]
+        res = max(grids.shape[1:])
+        every = max(1, math.ceil((res - 1) / (THUMBNAIL_POINTS - 1)))
+        shown = grids[:MAX_THUMBNAILS, ::every, ::every]
         self._levels, signed = activation_scale(activation, shown)
         if signed != self._signed:
             self._signed = signed
@@ -235,11 +246,7 @@ class UnitStrip(QWidget):
         if layer != self.layer:
             self._selected = None
         self.layer = layer
-        self._ensure_images(len(shown))
-        # Coloured here, all thumbnails at once: an image item handed values and a lookup
-        # table would colour its own every time it paints, and there are dozens.
-        for image, tile in zip(self.images, self._colour(shown), strict=True):
-            image.setImage(tile, autoLevels=False)
+        self.tiles = self._colour(shown)
         self._arrange()
         self.caption.setText(
             f"{name or f'h{layer}'} ({activation}), {units} unit{'s' if units != 1 else ''}: "
@@ -249,27 +256,36 @@ class UnitStrip(QWidget):
         self.more.setText(f"+{hidden} more units not shown" if hidden > 0 else "")
         self.more.setVisible(hidden > 0)
 
+    @property
+    def unit_count(self) -> int:
+        """How many thumbnails are drawn."""
+        return len(self.tiles)
+
+    def tile_image(self, unit: int) -> np.ndarray:
+        """Thumbnail ``unit``'s RGBA pixels (uint8, ``(res, res, 4)``, row 0 the lowest y)."""
+        return self.tiles[unit].view(np.uint8).reshape(self.tiles.shape[1:] + (4,))
+
     def levels(self) -> tuple[float, float]:
         """The colour scale ``(low, high)`` all thumbnails share."""
         return self._levels
 
     def _colour(self, grids: np.ndarray) -> np.ndarray:
-        """RGBA (uint8, shape ``grids.shape + (4,)``) of ``grids`` on the shared scale."""
+        """RGBA of ``grids`` on the shared scale, one uint32 word per pixel."""
         low, high = self._levels
         lut = self._lut  # (256, 4) uint8
         # As pyqtgraph maps values to a lookup table: len(lut) steps over the levels.
         scale = len(lut) / (high - low) if high > low else 0.0
         index = (grids - low) * scale
-        np.nan_to_num(index, copy=False)
-        np.clip(index, 0, len(lut) - 1, out=index)
+        np.clip(index, 0, len(lut) - 1, out=index)  # infinities to the ends of the scale
+        index[np.isnan(index)] = 0
         # One 32-bit word per pixel is gathered several times faster than four bytes.
         words = np.ascontiguousarray(lut).view(np.uint32).reshape(-1)
-        return words[index.astype(np.uint8)].view(np.uint8).reshape(grids.shape + (4,))
+        return words[index.astype(np.uint8)]
 
     def select_unit(self, unit: int | None) -> None:
         """Outline thumbnail ``unit`` (the one shown large); None removes the outline."""
         self._selected = unit
-        if unit is None or not 0 <= unit < len(self.images):
+        if unit is None or not 0 <= unit < self.unit_count:
             self.highlight.hide()
             return
         self.highlight.setRect(self._cell_rect(unit).adjusted(-0.04, -0.04, 0.04, 0.04))
@@ -282,23 +298,18 @@ class UnitStrip(QWidget):
 
     # -- layout ------------------------------------------------------------------------
 
-    def _ensure_images(self, n: int) -> None:
-        """Exactly ``n`` image items, reusing the existing ones."""
-        while len(self.images) < n:
-            image = pg.ImageItem(axisOrder="row-major")
-            self.box.addItem(image)
-            self.images.append(image)
-        while len(self.images) > n:
-            self.box.removeItem(self.images.pop())
-
     def _cell_rect(self, i: int) -> QRectF:
+        """Thumbnail ``i``'s square in view coordinates: row 0 on top, 1 wide and high."""
         row, col = divmod(i, self._columns)
-        return QRectF(col * (1 + GAP), -row * (1 + GAP), 1.0, 1.0)
+        gap_x, gap_y = self._gap
+        return QRectF(col * (1 + gap_x), -row * (1 + gap_y), 1.0, 1.0)
 
     def _arrange(self) -> None:
-        """Choose the column count that makes thumbnails biggest, and place them."""
-        n = len(self.images)
+        """Choose the column count that makes thumbnails biggest, and draw the mosaic."""
+        n = self.unit_count
         if n == 0:
+            self.mosaic.clear()
+            self.highlight.hide()
             return
         width, height = max(self.view.width(), 1), max(self.view.height(), 1)
         best, best_size = 1, -1.0
@@ -307,19 +318,32 @@ class UnitStrip(QWidget):
             size = min(width / columns, height / rows)
             if size > best_size:
                 best, best_size = columns, size
-        self._columns = best
-        for i, image in enumerate(self.images):
-            image.setRect(self._cell_rect(i))
-        rows = math.ceil(n / best)
-        self.box.setRange(xRange=(0, best * (1 + GAP) - GAP), yRange=(-(rows - 1) * (1 + GAP), 1.0))
+        self._columns = columns = best
+        rows = math.ceil(n / columns)
+        res_y, res_x = self.tiles.shape[1:]
+        gap = max(1, round(GAP * max(res_x, res_y)))  # whole pixels of the tiles' own size
+        self._gap = (gap / res_x, gap / res_y)
+        # Gaps stay transparent (zero words), so the view's background shows through.
+        mosaic = np.zeros((rows * (res_y + gap) - gap, columns * (res_x + gap) - gap), np.uint32)
+        for i, tile in enumerate(self.tiles):
+            row, col = divmod(i, columns)
+            # The image's row 0 is drawn lowest, and the first row of thumbnails is on top.
+            y, x = (rows - 1 - row) * (res_y + gap), col * (res_x + gap)
+            mosaic[y : y + res_y, x : x + res_x] = tile
+        self.mosaic.setImage(mosaic.view(np.uint8).reshape(mosaic.shape + (4,)), autoLevels=False)
+        gap_x, gap_y = self._gap
+        span, bottom = columns * (1 + gap_x) - gap_x, -(rows - 1) * (1 + gap_y)
+        self.mosaic.setRect(QRectF(0.0, bottom, span, 1.0 - bottom))
+        self.box.setRange(xRange=(0, span), yRange=(bottom, 1.0))
         self.select_unit(self._selected)
 
     def _unit_at(self, pos) -> int | None:
         point = self.box.mapSceneToView(self.view.mapToScene(pos))
-        col = math.floor(point.x() / (1 + GAP))
-        row = math.floor((1.0 - point.y()) / (1 + GAP))
+        gap_x, gap_y = self._gap
+        col = math.floor(point.x() / (1 + gap_x))
+        row = math.floor((1.0 - point.y()) / (1 + gap_y))
         i = row * self._columns + col
-        if not (0 <= col < self._columns and row >= 0 and i < len(self.images)):
+        if not (0 <= col < self._columns and row >= 0 and i < self.unit_count):
             return None
         return i if self._cell_rect(i).contains(point) else None
 
