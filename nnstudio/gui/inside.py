@@ -254,10 +254,13 @@ class InsideController(QObject):
         final = bool(snapshot.stop_reason)
         entry = self.history.last  # the snapshot's own state, recorded when it came
 
-        def timeline_and_diagnostics():
+        def timeline():
+            # First, with the window's progress figures: both count the same steps.
             if self._steps_dirty:
                 self._steps_dirty = False
                 self.timeline.set_steps(self.history.steps())
+
+        def diagnostics():
             now = time.monotonic()
             # The diagnostics run a forward pass of the probe rows: a few times a second
             # is plenty for a curve over the whole run, and keeps the GUI thread free.
@@ -265,7 +268,7 @@ class InsideController(QObject):
                 self._diagnosed_at = now
                 self._record_diagnostics(entry)
 
-        parts = [timeline_and_diagnostics]
+        parts = [timeline, diagnostics]
         if self.timeline.is_live():
             parts.append(lambda: self._show_state(entry, live=True, paced=not final))
             # A run's last snapshot is always drawn, so a paused run shows all its history.

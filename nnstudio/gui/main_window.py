@@ -560,23 +560,25 @@ class MainWindow(QMainWindow):
     def _frame(self, snapshot: Snapshot) -> list[Callable[[], None]]:
         """The parts of drawing ``snapshot``, in order; the last one reports the frame drawn."""
 
-        def plots():
+        timeline, *inside = self.inside.frame(snapshot)
+
+        def progress():
             self.loss_plot.refresh()
             self.controls.show_progress(snapshot, self.trainer.epoch_at(snapshot.step))
             if not snapshot.stop_reason and self.trainer.history:
                 at = self.trainer.history[-1].step
                 self.controls.set_status(f"evaluated at step {at:,}: {self._figures_text()}")
+            timeline()
 
         def evaluations():
             self.metrics_plot.refresh()
             self.gradient_plot.refresh()
 
-        live = self.inside.timeline.is_live()
-        parts = [plots, evaluations]
-        if live:
+        parts = [progress, evaluations]
+        if self.inside.timeline.is_live():
             parts.append(lambda: self.heatmaps.show_weights(snapshot.weights, snapshot.biases))
             parts.append(lambda: self.editor.show_weights(snapshot.weights, snapshot.biases))
-        parts.extend(self.inside.frame(snapshot))
+        parts.extend(inside)
         parts.append(lambda: self.frame_drawn.emit(snapshot))
         return parts
 
