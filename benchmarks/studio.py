@@ -123,10 +123,12 @@ class Probe:
 
     def start(self) -> None:
         self.ticks.append(time.perf_counter())
+        self.gui_cpu = -time.thread_time()  # of this, the GUI thread
         self.timer.start()
 
     def stop(self) -> None:
         self.timer.stop()
+        self.gui_cpu += time.thread_time()
 
     def _tick(self) -> None:
         self.ticks.append(time.perf_counter())
@@ -200,6 +202,7 @@ def studio_run(csv: Path, config, settings_path: Path) -> dict:
         "samples_per_second": rate,
         "snapshots_received_per_second": (len(times) - 1) / seconds,
         "snapshots_drawn_per_second": probe.drawn / seconds,
+        "gui_thread_busy": probe.gui_cpu / (probe.ticks[-1] - probe.ticks[0]),
         "timer_lateness_ms": {
             "median": float(np.median(lateness)),
             "p99": float(np.percentile(lateness, 99)),
@@ -280,7 +283,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {what:<58} {value:>16} {target:>10}  {'met' if met else 'NOT MET'}")
     print(
         f"  (RSS {rss['early']:.0f} MB at step {EARLY_STEPS:,}, {rss['end']:.0f} MB at the end; "
-        f"timer median lateness {late['median']:.2f} ms over {late['ticks']:,} ticks)"
+        f"timer median lateness {late['median']:.2f} ms over {late['ticks']:,} ticks; "
+        f"GUI thread busy {studio['gui_thread_busy']:.0%} of the run)"
     )
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     with open(args.json, "w") as handle:

@@ -12,6 +12,7 @@ from nnstudio.core.grid import make_grid_spec, unit_grids
 from nnstudio.core.trainer import Trainer
 from nnstudio.gui.palette import diverging_colormap
 from nnstudio.gui.widgets.neuron_view import MAX_THUMBNAILS, UnitStrip, UnitView, activation_scale
+from nnstudio.gui.widgets.series import nice_ceil
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -63,9 +64,20 @@ def test_unit_view_shows_the_grid_with_title_and_scale(qtbot, trained):
     relu = unit_grids(network, pre, spec, 2)
     view.show_unit(relu[0], spec, "h2 #1 (relu)")
     top = relu[0].max()
-    assert view.levels() == pytest.approx((0.0, top if top > 0 else 1.0))  # dead: a unit scale
+    # Up to the largest output, rounded up (a dead unit: a unit scale).
+    assert view.levels() == pytest.approx((0.0, nice_ceil(top) if top > 0 else 1.0))
     view.show_unit(relu[0], spec, "output #1", activation="sigmoid")
     assert view.levels() == (0.0, 1.0)
+    # While the same unit trains on, its open end holds until the values leave it.
+    grid = np.full((5, 5), 0.41)
+    view.show_unit(grid, spec, "h2 #2 (relu)")
+    assert view.levels() == pytest.approx((0.0, 0.5))
+    view.show_unit(grid * 1.1, spec, "h2 #2 (relu)")
+    assert view.levels() == pytest.approx((0.0, 0.5))
+    view.show_unit(grid * 1.3, spec, "h2 #2 (relu)")
+    assert view.levels() == pytest.approx((0.0, 0.6))
+    view.show_unit(-grid, spec, "h2 #3 (linear)")  # another unit: a fresh, symmetric scale
+    assert view.levels() == pytest.approx((-0.5, 0.5))
 
 
 def test_strip_builds_one_thumbnail_per_unit_on_one_scale(qtbot, trained):

@@ -1,9 +1,10 @@
 """The shared plot pieces: the steady view box that live plots follow their data with."""
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 
-from nnstudio.gui.widgets.series import SteadyViewBox, make_plot_widget, nice_ceil
+from nnstudio.gui.widgets.series import ReadableAxis, SteadyViewBox, make_plot_widget, nice_ceil
 
 
 @pytest.mark.parametrize(
@@ -73,3 +74,19 @@ def test_view_all_and_a_range_set_by_hand_are_not_rounded(plot):
     item.setXRange(1000, 2000, padding=0)
     curve.setData(np.arange(0, 4200, 100.0), np.linspace(1.0, 2.0, 42))
     assert _ranges(plot)[0] == pytest.approx([1000, 2000])
+
+
+def test_an_axis_keeps_its_drawing_when_told_the_range_it_has(qtbot):
+    widget = pg.PlotWidget(axisItems={"bottom": ReadableAxis("bottom")})
+    qtbot.addWidget(widget)
+    widget.resize(300, 200)
+    widget.show()
+    axis = widget.getAxis("bottom")
+    axis.setRange(0.0, 10.0)
+    widget.grab()
+    drawn = axis.picture
+    assert drawn is not None
+    axis.setRange(0.0, 10.0)  # the view box reports a change of the other axis
+    assert axis.picture is drawn
+    axis.setRange(0.0, 12.0)
+    assert axis.picture is None

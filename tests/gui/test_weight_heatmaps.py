@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication
 from nnstudio.core.config import MODERN
 from nnstudio.core.dataset import prepare_table
 from nnstudio.core.trainer import Trainer
-from nnstudio.gui.widgets.series import MAX_TICKS, NeuronAxis
+from nnstudio.gui.widgets.series import MAX_TICKS, NeuronAxis, nice_ceil
 from nnstudio.gui.widgets.weight_heatmaps import WeightHeatmaps
 
 FEATURES = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
@@ -50,9 +50,9 @@ def test_images_are_the_weights_with_symmetric_levels_and_bias_rows(qtbot, heatm
     for i, (image, w, b) in enumerate(zip(images, snapshot.weights, snapshot.biases, strict=True)):
         np.testing.assert_array_equal(image, w)  # rows = inputs, columns = outputs
         np.testing.assert_array_equal(heatmaps.bias_images()[i], b.reshape(1, -1))
-        limit = max(np.abs(w).max(), np.abs(b).max())
+        limit = nice_ceil(max(np.abs(w).max(), np.abs(b).max()))
         assert heatmaps.levels()[i] == pytest.approx((-limit, limit))
-    assert len({round(high, 9) for _, high in heatmaps.levels()}) == 3  # per-layer scales
+    assert len({round(high, 9) for _, high in heatmaps.levels()}) > 1  # per-layer scales
     layer = heatmaps._layers[1]
     assert layer.left.tickStrings(*_ticks(layer.left))[-1] == "bias"
 
@@ -87,7 +87,7 @@ def test_shared_scale_uses_one_limit(qtbot, heatmaps, run):
     snapshot = run[2][-1]
     heatmaps.show_snapshot(snapshot)
     qtbot.mouseClick(heatmaps.shared_scale, Qt.LeftButton)
-    limit = max(np.abs(a).max() for a in (*snapshot.weights, *snapshot.biases))
+    limit = nice_ceil(max(np.abs(a).max() for a in (*snapshot.weights, *snapshot.biases)))
     assert heatmaps.levels() == [pytest.approx((-limit, limit))] * 3
 
 
@@ -105,7 +105,7 @@ def test_show_change_since_start_displays_the_difference(qtbot, heatmaps, run):
         )
         low, high = heatmaps.levels()[i]
         assert low == -high and high == pytest.approx(
-            max(np.abs(image).max(), np.abs(snapshot.biases[i] - ref_b[i]).max())
+            nice_ceil(max(np.abs(image).max(), np.abs(snapshot.biases[i] - ref_b[i]).max()))
         )
     text = heatmaps.describe_cell(0, 2, 3)
     change = snapshot.weights[0][2, 3] - ref_w[0][2, 3]
@@ -201,3 +201,23 @@ def test_same_architecture_keeps_items_and_a_single_layer_names_both_ends(qtbot,
     assert only.title == "layer 1: input → output (4×3)"
     heatmaps.show_weights([start[0][0][:, :3]], [start[1][-1]])
     assert heatmaps.describe_cell(0, 0, 2).startswith("layer 1: sepal_length → Iris-virginica")
+
+
+def test_colour_scales_move_in_round_steps_and_keep_every_weight_on_them(qtbot, heatmaps):
+    heatmaps.set_architecture([(1, 2), (2, 1)])
+    second = [np.array([[0.1], [0.2]])]
+    levels = []
+    for top in (0.41, 0.45, 0.5, 0.52, 0.37, 0.2):
+        heatmaps.show_weights([np.array([[top, -top / 2]]), *second], None)
+        levels.append(heatmaps.levels()[0][1])
+    # 0.41 → 0.5, held while the largest weight stays within it; 0.52 → 0.6; held at
+    # 0.37 (more than 0.6 of it); fitted again at 0.2 (less than 0.6 of the scale).
+    assert levels == pytest.approx([0.5, 0.5, 0.5, 0.6, 0.6, 0.2])
+    assert heatmaps.levels()[1] == pytest.approx((-0.2, 0.2))
+    # One scale for all layers is fitted afresh when switched on, and off again.
+    heatmaps.show_weights([np.array([[0.45, 0.0]]), *second], None)
+    assert heatmaps.levels()[0][1] == pytest.approx(0.5)
+    heatmaps.shared_scale.setChecked(True)
+    assert heatmaps.levels() == [pytest.approx((-0.5, 0.5))] * 2
+    heatmaps.shared_scale.setChecked(False)
+    assert heatmaps.levels()[1] == pytest.approx((-0.2, 0.2))

@@ -8,7 +8,9 @@ rows along y, lowest y first).
 Colour scales follow the activation's range, so the colours mean the same thing
 for every unit: sigmoid and softmax on ``[0, 1]``, relu-like on ``[0, max]``
 (both on the sequential viridis map), tanh on ``[-1, 1]`` and unbounded ones on
-a range symmetric around zero (on the shared diverging weight palette).
+a range symmetric around zero (on the shared diverging weight palette). The large
+view rounds an open end up to a round number that moves only in steps while a run
+trains, so its colour bar is not redrawn on every frame.
 
 Run ``python -m nnstudio.gui.widgets.neuron_view`` for a preview on a generated data set.
 """
@@ -26,7 +28,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from nnstudio.core.grid import GridSpec
 from nnstudio.gui.palette import diverging_colormap, style_plot, symmetric_limit
-from nnstudio.gui.widgets.series import SqueezableTitle, plot_colours
+from nnstudio.gui.widgets.series import SqueezableTitle, SteadyScale, plot_colours
 
 MAX_THUMBNAILS = 64
 GAP = 0.12  # space between thumbnails, as a fraction of a thumbnail
@@ -80,6 +82,7 @@ class UnitView(QWidget):
         self._title = "Click a unit in the diagram or below to see what it computes."
         self._signed: bool | None = None
         self._place: tuple | None = None  # where the image was put, and the axes' names
+        self._scale = SteadyScale()  # the colour bar's top, for unbounded activations
         self.view = pg.GraphicsLayoutWidget(self)
         self.view.setObjectName("unit_view_plot")
         self.view.setAccessibleName("Unit output")
@@ -121,11 +124,18 @@ class UnitView(QWidget):
             activation = found.group(1) if found else ""
         grid = np.asarray(grid, dtype=np.float64)
         levels, signed = activation_scale(activation, grid)
+        if title != self._title:
+            self._scale.reset()  # another unit: fit its own scale
+        if activation not in UNIT_RANGE:  # a scale that follows the values: in round steps
+            top = self._scale.fit(levels[1])
+            levels = (-top, top) if signed else (0.0, top)
         if signed != self._signed:
             self._signed = signed
             self.colour_bar.setColorMap(_colour_map(signed))
         self.image.setImage(grid, autoLevels=False)
-        self.colour_bar.setLevels(levels)
+        # The image keeps its levels; setting the same ones again would redraw the axis.
+        if tuple(self.colour_bar.levels()) != tuple(levels):
+            self.colour_bar.setLevels(levels)
         # Live, only the values change: the place, labels and title stay, and setting
         # them again would re-lay out the plot and redraw its axes on every frame.
         place = (spec.x_range, spec.y_range, spec.x_feature, spec.y_feature, grid.shape)

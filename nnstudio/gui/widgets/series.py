@@ -73,6 +73,12 @@ class ReadableAxis(pg.AxisItem):
         self.enableAutoSIPrefix(False)
         self._grid: OpaqueGrid | None = None
 
+    def setRange(self, mn: float, mx: float) -> None:  # noqa: N802 (pyqtgraph override)
+        # pyqtgraph throws the axis's picture away on every call, even for the range it
+        # has (its view box reports each range change of either axis, and each resize).
+        if getattr(self, "range", None) != [mn, mx]:  # (set first in pyqtgraph's __init__)
+            super().setRange(mn, mx)
+
     def hand_grid_to(self, grid: OpaqueGrid | None) -> None:
         """Let ``grid`` draw this axis's grid lines (None: draw them here, translucent)."""
         self._grid = grid
@@ -120,6 +126,31 @@ def nice_ceil(value: float) -> float:
     """The smallest of :data:`X_JUMPS` times a power of ten that is at least ``value`` (> 0)."""
     magnitude = 10.0 ** math.floor(math.log10(value))
     return next(j * magnitude for j in X_JUMPS if j * magnitude >= value * (1 - 1e-12))
+
+
+class SteadyScale:
+    """The top of a colour scale that moves in round steps rather than with every frame.
+
+    A colour bar redraws its axis whenever its levels change; levels that follow the
+    largest value exactly change on every frame of a run. :meth:`fit` returns the
+    value rounded up by :func:`nice_ceil`, and keeps returning it while the values stay
+    under it and above :data:`Y_SHRINK` of it, so every value is still on the scale.
+    """
+
+    def __init__(self):
+        self.top: float | None = None
+
+    def fit(self, value: float) -> float:
+        """The scale's top for a largest value ``value`` (> 0 and finite, else kept)."""
+        if not (math.isfinite(value) and value > 0):
+            return self.top if self.top is not None else 1.0
+        if self.top is None or value > self.top or value < Y_SHRINK * self.top:
+            self.top = nice_ceil(value)
+        return self.top
+
+    def reset(self) -> None:
+        """Fit the next value afresh (what the scale shows has changed)."""
+        self.top = None
 
 
 class SteadyViewBox(pg.ViewBox):

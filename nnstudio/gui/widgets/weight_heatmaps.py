@@ -3,8 +3,10 @@
 Layer ``i`` is drawn as its ``(fan_in, fan_out)`` matrix: one row per input
 neuron (top to bottom), one column per output neuron, and its biases as a
 separate thin row below. Colours use the shared diverging palette on a scale
-symmetric around zero (blue negative, grey zero, red positive). Hovering a cell
-names the connection and its exact value under the heatmaps.
+symmetric around zero (blue negative, grey zero, red positive) that reaches the
+largest magnitude rounded up to a round number, and moves only in such steps (so
+the colour bars are not redrawn on every frame). Hovering a cell names the
+connection and its exact value under the heatmaps.
 
 :meth:`WeightHeatmaps.set_architecture` builds the plots once per network;
 :meth:`WeightHeatmaps.show_weights` only hands new arrays to the existing items.
@@ -32,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from nnstudio.core.trainer import Snapshot
 from nnstudio.gui.palette import diverging_colormap, style_plot, symmetric_limit
-from nnstudio.gui.widgets.series import NeuronAxis, SqueezableTitle, plot_colours
+from nnstudio.gui.widgets.series import NeuronAxis, SqueezableTitle, SteadyScale, plot_colours
 
 PLOTS_PER_ROW = 5  # deeper networks wrap onto a second row of heatmaps
 HOVER_HINT = (
@@ -97,6 +99,7 @@ class _Layer:
         )
         self.colour_bar.axis.enableAutoSIPrefix(False)
         self.colour_bar.axis.setWidth(38)
+        self.scale = SteadyScale()  # the colour bar's ends, in round steps
         self.colour_bar.setImageItem([self.image, self.bias_image], insert_in=plot)
 
     def show(self, weights: np.ndarray, biases: np.ndarray | None, limit: float) -> None:
@@ -107,7 +110,9 @@ class _Layer:
             self.left.set_names(self.rows, self.bias_middle if self.has_bias else None)
         if biases is not None:
             self.bias_image.setImage(biases.reshape(1, -1), autoLevels=False)
-        self.colour_bar.setLevels((-limit, limit))
+        # The images keep their levels; setting the same ones again would redraw the axis.
+        if tuple(self.colour_bar.levels()) != (-limit, limit):
+            self.colour_bar.setLevels((-limit, limit))
 
     def cell_at(self, scene_pos: QPointF) -> tuple[int, int] | None:
         """``(row, col)`` under a scene position; row ``fan_in`` is the bias row."""
@@ -152,6 +157,7 @@ class WeightHeatmaps(QWidget):
         super().__init__(parent)
         self.setObjectName("weight_heatmaps")
         self._layers: list[_Layer] = []
+        self._shared = SteadyScale()  # the one colour scale when "Shared scale" is on
         self._spec: tuple | None = None  # (shapes, input names, output names) built
         self._weights: list[np.ndarray] | None = None
         self._biases: list[np.ndarray] | None = None
@@ -256,6 +262,7 @@ class WeightHeatmaps(QWidget):
                 )
             self._restyle()
         self._weights = self._biases = self._reference = None
+        self._reset_scales()
         self._hovered = None
         self.hover_label.setText(HOVER_HINT)
 
@@ -336,7 +343,9 @@ class WeightHeatmaps(QWidget):
         weights, biases = self._displayed()
         limits = [symmetric_limit(w, b) for w, b in zip(weights, biases, strict=True)]
         if self.shared_scale.isChecked():
-            limits = [max(limits)] * len(limits)
+            limits = [self._shared.fit(max(limits))] * len(limits)
+        else:
+            limits = [layer.scale.fit(x) for layer, x in zip(self._layers, limits, strict=True)]
         for layer, w, b, limit in zip(self._layers, weights, biases, limits, strict=True):
             layer.show(w, b, limit)
         if self._hovered is not None:
@@ -407,10 +416,17 @@ class WeightHeatmaps(QWidget):
     # -- options and looks --------------------------------------------------------------
 
     def _on_change_toggled(self, _on: bool) -> None:
+        self._reset_scales()  # other values: fit the scales to them afresh
         self._redraw()
 
     def _on_shared_scale_toggled(self, _on: bool) -> None:
+        self._reset_scales()
         self._redraw()
+
+    def _reset_scales(self) -> None:
+        self._shared.reset()
+        for layer in self._layers:
+            layer.scale.reset()
 
     def _restyle(self) -> None:
         background, _ = plot_colours()
