@@ -329,6 +329,9 @@ class NetworkEditor(QWidget):
         self.layers_text.setPlaceholderText("none")
         self.layers_text.setToolTip(ALLOWED + " Press Enter to apply, Esc to undo the typing.")
         self.layers_text.setMaximumWidth(180)
+        # Room for a few widths even when the toolbar is squeezed (it would scroll its text).
+        sample = self.layers_text.fontMetrics().horizontalAdvance("128, 64, 32")
+        self.layers_text.setMinimumWidth(sample + 16)
         self.layers_text.editingFinished.connect(self._on_text_editing_finished)
         self.layers_text.textEdited.connect(self._on_text_edited)
         self.layers_text.installEventFilter(self)
