@@ -106,3 +106,51 @@ def test_clear_then_new_run(qtbot, plot, iris_snapshots):
     _feed(plot, iris_snapshots[:3])
     x, _ = plot.values("main_train")
     assert list(x) == [m.step for s in iris_snapshots[:3] for m in s.metrics]
+
+
+def _evaluations(steps):
+    """A snapshot-like object carrying one evaluation per step of ``steps``."""
+    from types import SimpleNamespace
+
+    from nnstudio.core.metrics import Metrics
+
+    return SimpleNamespace(
+        metrics=tuple(
+            Metrics(
+                step=int(s),
+                epoch=s / 60,
+                train_loss=1.0,
+                test_loss=1.0,
+                train_accuracy=0.5 + s / 40_000,
+                test_accuracy=0.5,
+            )
+            for s in steps
+        )
+    )
+
+
+def test_thousands_of_evaluations_are_a_line_and_a_few_have_markers(qtbot, plot):
+    # A long run evaluates every epoch: markers on thousands of points merge into a
+    # smear that pyqtgraph would keep a few hundred bytes of per point.
+    plot.set_task("classification")
+    plot.record_snapshot(_evaluations(range(0, 600, 60)))
+    plot.refresh()
+    plot.grab()
+    assert plot.curves["main_train"].opts["symbol"] == "o"
+    assert plot.curves["main_test"].opts["symbol"] == "s"
+    for start in range(600, 600_000, 60_000):
+        plot.record_snapshot(_evaluations(range(start, start + 60_000, 60)))
+        plot.refresh()
+        plot.grab()
+    for key in ("main_train", "main_test"):
+        curve = plot.curves[key]
+        assert curve.opts["symbol"] is None
+        assert len(curve.scatter.data) == 0  # the markers' per-point data is gone
+        x, _ = curve.getOriginalDataset()
+        assert len(x) == 10_010  # every evaluation is still drawn, as a line
+    plot.plot_item.getViewBox().setXRange(30_000, 31_200, padding=0)  # 21 evaluations
+    plot.grab()
+    assert plot.curves["main_train"].opts["symbol"] == "o"
+    assert plot.curves["main_test"].opts["symbol"] == "s"
+    plot.clear()
+    assert plot.curves["main_train"].opts["symbol"] == "o"

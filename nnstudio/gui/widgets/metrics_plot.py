@@ -28,6 +28,8 @@ from nnstudio.gui.widgets.series import (
 
 TASKS = ("classification", "regression")
 R2_FLOOR = -1.0  # R² below this (a terrible start) is off the bottom of the plot
+SYMBOL_SPACING = 6  # markers are drawn while, on average, this many pixels apart
+DEFAULT_PIXELS = 1000  # the plot's width assumed before it has one
 # Metrics field -> the figures one evaluation adds, per task: (plot, part, field, scale).
 _FIELDS = {
     "classification": [
@@ -43,11 +45,15 @@ _FIELDS = {
 }
 
 
+def _symbol(part: str) -> str:
+    return "o" if part == "train" else "s"
+
+
 def _curve(plot: pg.PlotItem, part: str, name: str) -> pg.PlotDataItem:
     colour = SERIES[part]
     return plot.plot(
         pen=pg.mkPen(colour, width=2),
-        symbol="o" if part == "train" else "s",
+        symbol=_symbol(part),
         symbolSize=6,
         symbolBrush=colour,
         symbolPen=None,
@@ -83,11 +89,15 @@ class MetricsPlot(QWidget):
             item.setLabel("bottom", "step")
             self.curves[f"{key}_train"] = _curve(item, "train", "train")
             self.curves[f"{key}_test"] = _curve(item, "test", "test")
+        self._symbols_shown: dict[str, bool] = dict.fromkeys(self.curves, True)
         self.r2_view.setXLink(self.main_view)
         r2 = self.r2_view.getPlotItem()
         r2.setLabel("left", "R²")
         # Limits also bound auto-range, so a very negative early R² cannot flatten the rest.
         r2.setLimits(yMin=R2_FLOOR - 0.05, yMax=1.05)
+        # Zooming in on a few evaluations brings their markers back (the plots share x).
+        self.plot_item.getViewBox().sigXRangeChanged.connect(self._update_symbols)
+        self.plot_item.getViewBox().sigResized.connect(self._update_symbols)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -160,9 +170,35 @@ class MetricsPlot(QWidget):
         if not self._dirty:
             return
         self._dirty = False
+        self._update_symbols()  # first, so no markers are laid out for points that merge
         for key, (xs, ys) in self._series.items():
             if len(xs):
                 self.curves[key].setData(xs.view(), ys.view())
+
+    def _update_symbols(self) -> None:
+        """Markers at each evaluation while they are apart; a plain line once they would merge.
+
+        A long run evaluates thousands of times (every epoch): as markers that is a
+        smear, for which pyqtgraph would keep a few hundred bytes per point and lay
+        them all out again at every update.
+        """
+        view = self.plot_item.getViewBox()
+        following = view.autoRangeEnabled()[0] is not False  # the view shows every point
+        low, high = view.viewRange()[0]
+        pixels = view.width() or DEFAULT_PIXELS
+        for key, (xs, _) in self._series.items():
+            steps = xs.view()
+            shown = (
+                len(steps)
+                if following
+                else int(np.searchsorted(steps, high, "right") - np.searchsorted(steps, low))
+            ) * SYMBOL_SPACING <= pixels
+            if shown != self._symbols_shown[key]:
+                self._symbols_shown[key] = shown
+                curve = self.curves[key]
+                curve.setSymbol(_symbol(key.rsplit("_", 1)[1]) if shown else None)
+                if not shown:
+                    curve.scatter.clear()  # a hidden scatter would keep every point
 
     def clear(self) -> None:
         """Forget every point (a new run)."""
@@ -172,6 +208,7 @@ class MetricsPlot(QWidget):
             curve.setData([], [])
         self.plot_item.enableAutoRange(x=True, y=self.task == "regression")
         self.r2_plot_item.enableAutoRange()
+        self._update_symbols()
 
     def values(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """Recorded steps and values of one curve (``"main_train"``, ``"r2_test"``, ...)."""
