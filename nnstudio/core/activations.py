@@ -21,11 +21,17 @@ def per_dtype(value: float) -> dict[str, np.ndarray]:
     return {char: np.array(value, dtype=char) for char in "efdg"}
 
 
+_ZERO = per_dtype(0.0)
 _ONE = per_dtype(1.0)
 # The largest exponent e^x that does not overflow, by dtype.
 _EXP_LIMIT = {
     char: np.array(limit, dtype=char)
     for char, limit in {"e": 11.0, "f": 88.0, "d": 709.0, "g": 11356.0}.items()
+}
+# Where the sigmoid is 1 to the dtype's precision, while e^-limit is still a normal number.
+_SIGMOID_LIMIT = {
+    char: np.array(limit, dtype=char)
+    for char, limit in {"e": 9.0, "f": 40.0, "d": 40.0, "g": 50.0}.items()
 }
 
 
@@ -41,6 +47,14 @@ class Activation:
     def derivative(self, a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Return ``f'(z)`` computed from the output ``a = f(z)``."""
         raise NotImplementedError
+
+    def forward_and_derivative(self, z: np.ndarray, derivative: np.ndarray) -> np.ndarray:
+        """Overwrite ``z`` with ``f(z)`` and fill ``derivative`` (same shape) with ``f'(z)``.
+
+        Training needs both; an activation may get them together in fewer calls.
+        """
+        self.forward(z, out=z)
+        return self.derivative(z, out=derivative)
 
 
 class Sigmoid(Activation):
@@ -60,6 +74,19 @@ class Sigmoid(Activation):
         out = np.subtract(_ONE[a.dtype.char], a, out=out)
         out *= a
         return out
+
+    def forward_and_derivative(self, z, derivative):
+        # With e = e^z: f = e / (1 + e) and f' = f (1 - f) = f / (1 + e), so keeping 1 + e
+        # gives the derivative in one more call (five in all, against eight for forward
+        # then derivative). Both keep full relative precision. Above the limit f rounds
+        # to 1 and f' = e^-limit stays a normal number (no slow subnormals).
+        char = z.dtype.char
+        e = np.minimum(z, _SIGMOID_LIMIT[char], out=z)
+        np.exp(e, out=e)
+        one_plus_e = np.add(e, _ONE[char], out=derivative)
+        np.divide(e, one_plus_e, out=z)
+        np.divide(z, one_plus_e, out=derivative)
+        return derivative
 
 
 class Tanh(Activation):
@@ -81,8 +108,16 @@ class ReLU(Activation):
         return np.maximum(z, 0.0, out=out)
 
     def derivative(self, a, out=None):
-        out = np.greater(a, 0.0, out=out if out is not None else np.empty_like(a))
+        # A 0-d zero of a's dtype: comparing against a Python float costs twice as much.
+        out = np.greater(a, _ZERO[a.dtype.char], out=out if out is not None else np.empty_like(a))
         return out
+
+    def forward_and_derivative(self, z, derivative):
+        # The 0/1 derivative first, then z times it: np.maximum is several times slower
+        # than a multiply on large layers. A negative z gives -0.0, which equals 0.
+        np.greater(z, _ZERO[z.dtype.char], out=derivative)
+        z *= derivative
+        return derivative
 
 
 class LeakyReLU(Activation):

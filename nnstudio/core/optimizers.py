@@ -23,6 +23,17 @@ class Optimizer:
         self.learning_rate = learning_rate
         self._scratch = [np.empty_like(p) for p in params]
 
+    @property
+    def learning_rate(self) -> float:
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        self._learning_rate = value
+        # Also as a 0-d array of the parameters' dtype, for the step: NumPy converts a
+        # Python float on every call, which doubles the cost of a small multiply.
+        self._lr = np.array(value, dtype=self.params[0].dtype)
+
     def step(self, grads: list[np.ndarray]) -> None:
         """Update every parameter in place from its gradient (same shapes, same order)."""
         raise NotImplementedError
@@ -34,7 +45,7 @@ class SGD(Optimizer):
     name = "sgd"
 
     def step(self, grads):
-        lr = self.learning_rate
+        lr = self._lr
         for param, grad, scaled in zip(self.params, grads, self._scratch, strict=True):
             np.multiply(grad, lr, out=scaled)
             param -= scaled
@@ -55,7 +66,7 @@ class Momentum(Optimizer):
         self.velocities = [np.zeros_like(p) for p in params]
 
     def step(self, grads):
-        lr, mu = self.learning_rate, self.momentum
+        lr, mu = self._lr, self.momentum
         for param, grad, v, scaled in zip(
             self.params, grads, self.velocities, self._scratch, strict=True
         ):

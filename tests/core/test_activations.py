@@ -58,3 +58,21 @@ def test_softmax_is_stable_and_sums_to_one():
     np.testing.assert_allclose(p.sum(axis=1), 1.0)
     np.testing.assert_allclose(p[1], 1 / 3)
     assert p[0, 0] > p[0, 2] > p[0, 1]
+
+
+@pytest.mark.parametrize("name", list(HIDDEN_ACTIVATIONS))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_forward_and_derivative_together_match_them_apart(name, dtype):
+    act = HIDDEN_ACTIVATIONS[name]
+    z = np.concatenate([Z, np.linspace(-4, 4, 81)[None, :] + 0.0123], axis=1).astype(dtype)
+    expected_a = act.forward(z.copy())
+    expected_d = act.derivative(expected_a)
+    a, d = z.copy(), np.empty_like(z)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        act.forward_and_derivative(a, d)
+    assert a.dtype == d.dtype == dtype
+    rtol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(a, expected_a, rtol=rtol, atol=1e-30)
+    # Where a rounds to 1, the derivative from the output is 0, the one from z tiny.
+    np.testing.assert_allclose(d, expected_d, rtol=rtol, atol=10 * np.finfo(dtype).eps)

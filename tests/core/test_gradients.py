@@ -7,7 +7,7 @@ import pytest
 
 from nnstudio.core.activations import HIDDEN_ACTIVATIONS
 from nnstudio.core.losses import LOSSES
-from nnstudio.core.network import Network
+from nnstudio.core.network import Network, _Buffers
 
 OUTPUTS = ("sigmoid", "softmax", "linear")
 COMBINATIONS = [
@@ -74,3 +74,58 @@ def test_network_without_hidden_layers_has_correct_gradient():
         analytic, _numeric_gradient(net, X, Y, LOSSES["cross_entropy"], 0, 0), strict=True
     ):
         np.testing.assert_allclose(a, n, rtol=1e-5, atol=1e-8)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "relu", "tanh"])
+@pytest.mark.parametrize(
+    "loss_name,output", [("cross_entropy", "softmax"), ("mse", "linear"), ("sse", "sigmoid")]
+)
+def test_gradient_matches_when_the_batch_is_used_in_place(
+    monkeypatch, activation, loss_name, output
+):
+    # Large batches skip the copy under a row of ones and add the first layer's biases
+    # separately; force that path on a small problem.
+    monkeypatch.setattr(_Buffers, "COPY_INPUTS_UP_TO", 0)
+    net, X, Y = _problem(activation, output, use_bias=True)
+    loss = LOSSES[loss_name]
+    _, analytic = net.loss_and_gradients(X, Y, loss, 0.0, 0.05)
+    analytic = [g.copy() for g in analytic]
+    for a, n in zip(analytic, _numeric_gradient(net, X, Y, loss, 0.0, 0.05), strict=True):
+        np.testing.assert_allclose(a, n, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("output,loss_name", [("softmax", "cross_entropy"), ("sigmoid", "mse")])
+def test_training_loss_equals_the_loss_of_the_predictions(output, loss_name):
+    # The softmax/cross-entropy step computes its loss from the softmax's own sums.
+    net, X, Y = _problem("tanh", output, use_bias=True, seed=4)
+    loss = LOSSES[loss_name]
+    value, _ = net.loss_and_gradients(X, Y, loss)
+    assert value == pytest.approx(loss.value(net.forward(X), Y, output), rel=1e-12)
+
+
+def test_softmax_cross_entropy_step_is_exact_for_huge_logits():
+    # Logits far apart: p of the wrong class underflows, the loss is still exact and finite.
+    net = Network([np.array([[1000.0, -1000.0]])], [np.zeros(2)], (), "softmax")
+    value, grads = net.loss_and_gradients(
+        np.array([[1.0]]), np.array([[0.0, 1.0]]), LOSSES["cross_entropy"]
+    )
+    assert value == pytest.approx(2000.0)
+    np.testing.assert_allclose(grads[0], [[1.0, -1.0]])
+
+
+def test_parameters_and_gradients_are_views_of_one_vector_each():
+    net, X, Y = _problem("relu", "softmax", use_bias=True)
+    net.parameter_vector[:] = np.arange(net.parameter_vector.size)
+    flat = np.concatenate([p.ravel() for p in net.parameters])
+    assert sorted(flat) == list(range(net.parameter_vector.size))
+    _, grads = net.loss_and_gradients(X, Y, LOSSES["cross_entropy"])
+    for g in grads:
+        assert np.shares_memory(g, net.gradient_vector)
+    assert sum(g.size for g in grads) == net.gradient_vector.size
+
+
+def test_penalty_spares_the_biases():
+    net, _, _ = _problem("relu", "softmax", use_bias=True)
+    weights = np.concatenate([w.ravel() for w in net.weights])
+    expected = 0.3 * np.abs(weights).sum() + 0.5 * 0.2 * (weights**2).sum()
+    assert net.penalty(0.3, 0.2) == pytest.approx(expected, rel=1e-12)

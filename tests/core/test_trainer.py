@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from nnstudio.core import trainer as trainer_module
 from nnstudio.core.config import MODERN, Config
 from nnstudio.core.dataset import prepare, prepare_table
 from nnstudio.core.trainer import Trainer
@@ -175,6 +176,24 @@ def test_epoch_sampling_uses_every_row_once_per_epoch(sampling):
     assert trainer.steps_per_epoch == 3 and trainer.total_steps == 6
 
 
+def test_large_data_gathers_the_same_batches_as_a_shuffled_copy(monkeypatch):
+    X = np.arange(20, dtype=float)[:, None]
+    data = prepare(X, np.arange(20) % 2, task="classification", test_split=0, standardize=False)
+    config = Config(batch_size=8, sampling="shuffle", epochs=2)
+
+    def batches():
+        trainer = Trainer(config, data)
+        return [trainer._next_batch() for _ in range(6)]
+
+    copied = batches()
+    monkeypatch.setattr(trainer_module, "EPOCH_COPY_BYTES", 0)  # every data set is "large"
+    gathered = batches()
+    for (x1, y1), (x2, y2) in zip(copied, gathered, strict=True):
+        np.testing.assert_array_equal(x1, x2)
+        np.testing.assert_array_equal(y1, y2)
+    assert [len(x) for x, _ in gathered] == [8, 8, 4, 8, 8, 4]
+
+
 def test_replacement_sampling_draws_full_batches():
     data = prepare(np.arange(10.0)[:, None], np.arange(10) % 2, task="classification", test_split=0)
     trainer = Trainer(Config(batch_size=8, sampling="replacement", epochs=None, iterations=5), data)
@@ -190,7 +209,7 @@ def test_dtype_is_kept_end_to_end(iris_table, dtype):
     last = list(trainer.run())[-1]
     assert all(w.dtype == dtype for w in (*last.weights, *last.biases))
     buffers = trainer.network._buffers_for(config.batch_size)
-    assert all(a.dtype == dtype for a in buffers.activations[1:])
+    assert all(a.dtype == dtype for a in (*buffers.outputs, *buffers.derivatives, *buffers.deltas))
     assert all(g.dtype == dtype for g in buffers.grad_weights)
     for opt_state in getattr(trainer.optimizer, "first", []):
         assert opt_state.dtype == dtype
