@@ -84,8 +84,12 @@ class TrainControls(QToolBar):
 
     def show_progress(self, snapshot: Snapshot, epoch: float) -> None:
         total = max(snapshot.total_steps, 1)
+        # QProgressBar.setValue repaints at once (synchronously) whenever the bar moves a
+        # pixel; with updates off it is painted with the rest of the frame instead.
+        self.progress.setUpdatesEnabled(False)
         self.progress.setRange(0, total)
         self.progress.setValue(min(snapshot.step, total))
+        self.progress.setUpdatesEnabled(True)  # (schedules the repaint)
         steps_per_second = snapshot.step / snapshot.seconds if snapshot.seconds > 0 else 0.0
         eta = ""
         if steps_per_second > 0 and snapshot.step < total and not snapshot.stop_reason:

@@ -377,3 +377,18 @@ def test_a_live_frame_is_drawn_in_parts_and_a_runs_last_one_at_once(qtbot, windo
     window._redraw()
     assert drawn[-1] is last and not window._frame_parts
     np.testing.assert_array_equal(window.heatmaps.images()[0], last.weights[0])
+
+
+def test_the_progress_bar_follows_the_snapshots_and_is_painted_with_the_frame(qtbot, window):
+    from types import SimpleNamespace
+
+    bar = window.controls.progress
+    before = bar.grab().toImage()
+    snapshot = SimpleNamespace(
+        total_steps=1000, step=600, seconds=2.0, samples_per_second=4800.0, stop_reason=None
+    )
+    window.controls.show_progress(snapshot, 3.0)
+    assert bar.value() == 600 and bar.maximum() == 1000
+    assert bar.format().startswith("step 600/1,000 · epoch 3.0 · 4,800 samples/s · ETA")
+    assert bar.updatesEnabled()
+    assert bar.grab().toImage() != before
