@@ -143,6 +143,7 @@ class Network:
         if masks is None:
             self._masks: list[np.ndarray | None] = [None] * n_hidden
             self._column_masks = self._masks
+            self._buffers = {}  # they hold the masks
             return
         masks = list(masks)
         if len(masks) != n_hidden:
@@ -160,6 +161,7 @@ class Network:
         self._masks = masks
         # Shape (units, 1): training stores a layer's outputs one column per sample.
         self._column_masks = [None if m is None else m[:, None] for m in masks]
+        self._buffers = {}  # they hold the masks
 
     # -- forward ---------------------------------------------------------------
 
@@ -238,31 +240,29 @@ class Network:
         buffers = self._buffers.get(n)
         if buffers is None:
             buffers = self._buffers_for(n)
-        weights, blocks_T, masks = self.weights, self._blocks_T, self._column_masks
-        inputs, outputs, derivatives = buffers.inputs, buffers.outputs, buffers.derivatives
-        last = len(weights) - 1
 
-        # Forward. inputs[i] is the input of layer i over a row of ones (when there are
-        # biases); outputs[i] is its output: a view of inputs[i + 1] above the ones.
+        # Forward, layer 0. The batch goes in as X.T, over a row of ones when there are
+        # biases (see _Buffers).
         if buffers.copies_inputs:
             # A small batch: one copy under the ones row beats a bias add and a bias product.
-            x = inputs[0]
+            x = buffers.first_input
             buffers.input_rows[...] = X.T
-            z = dot(blocks_T[0], x, out=outputs[0])
+            z = dot(self._blocks_T[0], x, out=buffers.first_output)
         else:
             # A large batch: X is used in place, as a transposed view.
             if X.dtype != self.parameter_vector.dtype:
                 X = X.astype(self.parameter_vector.dtype)
             x = X.T
-            z = dot(self._first_weights_T, x, out=outputs[0])
+            z = dot(self._first_weights_T, x, out=buffers.first_output)
             if self.biases is not None:
                 z += self._first_bias_column
-        for i in range(last):
-            # f(z) in place, and f'(z) for the backward pass while z is at hand.
-            self._activations[i].forward_and_derivative(z, derivatives[i])
-            if masks[i] is not None:  # switched-off units output 0
-                z *= masks[i]
-            z = dot(blocks_T[i + 1], inputs[i + 1], out=outputs[i + 1])
+        # The other layers; z is the pre-activation of the layer before.
+        for forward_and_derivative, derivative, mask, block_T, a, out in buffers.forward_plan:
+            # f(z) in place (it is a's top rows), and f'(z) while z is at hand.
+            forward_and_derivative(z, derivative)
+            if mask is not None:  # switched-off units output 0
+                z *= mask
+            z = dot(block_T, a, out=out)
 
         # The output activation and the loss; delta is dL/dz of the output layer, (k, n).
         if self.output == "softmax" and loss.name == "cross_entropy":
@@ -272,22 +272,21 @@ class Network:
             if self.output == "softmax":
                 softmax(z.T, out=z.T, row=buffers.row.T)
             else:
-                self._activations[last].forward(z, out=z)
+                self._activations[-1].forward(z, out=z)
             # Losses work on (n, k) arrays; transposed views of the buffers are that.
             value = loss.value(z.T, Y, self.output, scratch=buffers.output_scratch.T)
             delta = loss.gradient(z.T, Y, self.output, out=buffers.output_delta.T).T
 
-        # Backward: [a; 1] @ delta.T is the whole gradient block of layer i.
-        grad_blocks = buffers.grad_blocks
-        for i in range(last, 0, -1):
-            dot(inputs[i], delta.T, out=grad_blocks[i])
-            previous = dot(weights[i], delta, out=buffers.deltas[i - 1])
-            previous *= derivatives[i - 1]
-            if masks[i - 1] is not None:  # nothing flows back through a switched-off unit
-                previous *= masks[i - 1]
+        # Backward, last layer first: [a; 1] @ delta.T is a layer's whole gradient block.
+        for a, grad_block, weights, delta_out, derivative, mask in buffers.backward_plan:
+            dot(a, delta.T, out=grad_block)
+            previous = dot(weights, delta, out=delta_out)
+            previous *= derivative
+            if mask is not None:  # nothing flows back through a switched-off unit
+                previous *= mask
             delta = previous
         if buffers.copies_inputs:
-            dot(x, delta.T, out=grad_blocks[0])
+            dot(x, delta.T, out=buffers.grad_blocks[0])
         else:
             dot(x, delta.T, out=buffers.grad_weights[0])
             if self.biases is not None:
@@ -358,15 +357,15 @@ class _Buffers:
         dtype, sizes = net.dtype, net.sizes
         ones = net.biases is not None  # a row of ones under each layer's input
         self.copies_inputs = ones and n * sizes[0] <= self.COPY_INPUTS_UP_TO
-        self.inputs: list[np.ndarray] = [
-            _with_ones_row((s + ones, n), dtype, ones) for s in sizes[:-1]
-        ]
+        # inputs[i]: the input of layer i, over the ones; outputs[i]: its output, which is
+        # the top of inputs[i + 1]. The first input is the batch itself when not copied.
+        inputs = [_with_ones_row((s + ones, n), dtype, ones) for s in sizes[:-1]]
+        outputs = [a[: a.shape[0] - ones] for a in inputs[1:]]
+        outputs.append(np.empty((sizes[-1], n), dtype))
         if self.copies_inputs:
-            self.input_rows = self.inputs[0][:-1]  # where the batch goes, over the ones
-        else:
-            self.inputs[0] = None  # the batch itself is used
-        self.outputs = [a[: a.shape[0] - ones] for a in self.inputs[1:]]
-        self.outputs.append(np.empty((sizes[-1], n), dtype))
+            self.first_input = inputs[0]
+            self.input_rows = inputs[0][:-1]  # where the batch goes
+        self.first_output = outputs[0]
         self.derivatives = [np.empty((s, n), dtype) for s in sizes[1:-1]]
         self.deltas = [np.empty((s, n), dtype) for s in sizes[1:-1]]
         self.output_delta = np.empty((sizes[-1], n), dtype)
@@ -384,6 +383,31 @@ class _Buffers:
         ]
         self.grad_biases = [g[-1] for g in self.grad_blocks] if ones else []
         self.gradients = self.grad_weights + self.grad_biases
+        # Each layer's arrays gathered once, so that a step's loops only unpack them.
+        # (Masks are part of them: assigning Network.masks drops the buffers.)
+        last, masks = len(net.weights) - 1, net._column_masks
+        self.forward_plan = [
+            (
+                net._activations[i].forward_and_derivative,
+                self.derivatives[i],
+                masks[i],
+                net._blocks_T[i + 1],
+                inputs[i + 1],
+                outputs[i + 1],
+            )
+            for i in range(last)
+        ]
+        self.backward_plan = [
+            (
+                inputs[i],
+                self.grad_blocks[i],
+                net.weights[i],
+                self.deltas[i - 1],
+                self.derivatives[i - 1],
+                masks[i - 1],
+            )
+            for i in range(last, 0, -1)
+        ]
         # For regularization, made on first use (most runs do not regularize): 1 where
         # parameter_vector holds a weight, 0 where it holds a bias, and scratch space.
         self.is_weight: np.ndarray | None = None

@@ -68,6 +68,17 @@ def test_no_gradient_flows_through_a_switched_off_unit(activation):
     assert np.all(w0[:, [0, 2, 3]] != 0) and np.all(w2[[0, 1, 3], :] != 0)
 
 
+def test_masks_changed_between_steps_apply_to_the_next_step():
+    net, X, Y = _masked_problem("relu")
+    masks = net.masks
+    net.masks = None
+    _, grads = net.loss_and_gradients(X, Y, LOSSES["cross_entropy"])
+    assert np.all(grads[0][:, [1, 4]] != 0)
+    net.masks = masks  # the training buffers of the step before must not keep the old masks
+    _, grads = net.loss_and_gradients(X, Y, LOSSES["cross_entropy"])
+    assert np.all(grads[0][:, [1, 4]] == 0) and np.all(grads[1][:, 2] == 0)
+
+
 def test_a_switched_off_unit_outputs_zero_everywhere():
     net, X, _ = _masked_problem("sigmoid")
     outputs = net.layer_outputs(X)

@@ -209,7 +209,9 @@ def test_dtype_is_kept_end_to_end(iris_table, dtype):
     last = list(trainer.run())[-1]
     assert all(w.dtype == dtype for w in (*last.weights, *last.biases))
     buffers = trainer.network._buffers_for(config.batch_size)
-    assert all(a.dtype == dtype for a in (*buffers.outputs, *buffers.derivatives, *buffers.deltas))
+    assert all(
+        a.dtype == dtype for a in (buffers.first_output, *buffers.derivatives, *buffers.deltas)
+    )
     assert all(g.dtype == dtype for g in buffers.grad_weights)
     for opt_state in getattr(trainer.optimizer, "first", []):
         assert opt_state.dtype == dtype
