@@ -92,6 +92,10 @@ class Adam(Optimizer):
         self.t = 0
         self.first = [np.zeros_like(p) for p in params]
         self.second = [np.zeros_like(p) for p in params]
+        # The constants as 0-d arrays of the parameters' dtype (see learning_rate).
+        dtype = params[0].dtype
+        self._b1, self._b2, self._eps = (np.array(c, dtype) for c in (beta1, beta2, epsilon))
+        self._c1, self._c2 = np.array(1.0 - beta1, dtype), np.array(1.0 - beta2, dtype)
 
     def step(self, grads):
         self.t += 1
@@ -100,14 +104,16 @@ class Adam(Optimizer):
         for param, grad, m, v, tmp in zip(
             self.params, grads, self.first, self.second, self._scratch, strict=True
         ):
-            m *= b1
-            m += (1.0 - b1) * grad
+            # Every call writes in place: no temporary arrays.
+            np.multiply(grad, self._c1, out=tmp)
+            m *= self._b1
+            m += tmp
             np.multiply(grad, grad, out=tmp)
-            tmp *= 1.0 - b2
-            v *= b2
+            tmp *= self._c2
+            v *= self._b2
             v += tmp
             np.sqrt(v, out=tmp)
-            tmp += self.epsilon
+            tmp += self._eps
             np.divide(m, tmp, out=tmp)
             tmp *= step_size
             param -= tmp
