@@ -141,7 +141,12 @@ def test_classic_preset_trips_the_saturation_diagnosis(qtbot, window):
 
 
 def test_history_budget_can_be_changed_and_is_remembered(qtbot, window):
-    _train(qtbot, window, MODERN.replace(epochs=60), "iris")
+    window.set_config(MODERN.replace(epochs=60))
+    window.load_data("iris")
+    # One snapshot per step: a whole run may finish within one or two snapshots.
+    for _ in range(6):
+        with qtbot.waitSignal(window.run_stopped, timeout=5000):
+            window.step_once()
     history = window.inside.history
     entry_bytes = history.last.nbytes
     window.set_history_budget(1)  # megabyte: far more than iris needs, nothing is dropped
