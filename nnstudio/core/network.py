@@ -206,7 +206,13 @@ class Network:
         return total
 
     def loss_and_gradients(
-        self, X: np.ndarray, Y: np.ndarray, loss: Loss, l1: float = 0.0, l2: float = 0.0
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        loss: Loss,
+        l1: float = 0.0,
+        l2: float = 0.0,
+        scale: float = 1.0,
     ) -> tuple[float, list[np.ndarray]]:
         """Loss of one batch and its gradient for every parameter.
 
@@ -217,6 +223,10 @@ class Network:
         loss : Loss
         l1, l2 : float
             Regularization rates (see :meth:`penalty`).
+        scale : float
+            Every gradient comes multiplied by this (the trainer passes the learning
+            rate of an optimizer that takes scaled gradients). It costs nothing with
+            softmax and cross-entropy, which scale the output delta by ``1 / n`` anyway.
 
         Returns
         -------
@@ -240,6 +250,8 @@ class Network:
         buffers = self._buffers.get(n)
         if buffers is None:
             buffers = self._buffers_for(n)
+        if scale != buffers.scale:  # a new learning rate: rarely
+            buffers.set_scale(scale)
 
         # Forward, layer 0. The batch goes in as X.T, over a row of ones when there are
         # biases (see _Buffers).
@@ -276,6 +288,8 @@ class Network:
             # Losses work on (n, k) arrays; transposed views of the buffers are that.
             value = loss.value(z.T, Y, self.output, scratch=buffers.output_scratch.T)
             delta = loss.gradient(z.T, Y, self.output, out=buffers.output_delta.T).T
+            if scale != 1.0:
+                delta *= buffers.scale_array
 
         # Backward, last layer first: [a; 1] @ delta.T is a layer's whole gradient block.
         for a, grad_block, weights, delta_out, derivative, mask in buffers.backward_plan:
@@ -292,12 +306,13 @@ class Network:
             if self.biases is not None:
                 dot(delta, buffers.sample_ones, out=buffers.grad_biases[0])
         if l1 or l2:
-            value += self._regularize(buffers, l1, l2)
+            value += self._regularize(buffers, l1, l2, scale)
         self.gradient_vector = buffers.gradient_vector
         return value, buffers.gradients
 
-    def _regularize(self, buffers: _Buffers, l1: float, l2: float) -> float:
-        """Add the penalty's gradient to the weight gradients; return the penalty."""
+    def _regularize(self, buffers: _Buffers, l1: float, l2: float, scale: float) -> float:
+        """Add the penalty's gradient (times ``scale``) to the weight gradients; return the
+        penalty."""
         params, grads = self.parameter_vector, buffers.gradient_vector
         # The penalty spares the biases, which sit between the weights (the last row of
         # each block): multiply by a 0/1 vector instead of making calls per layer.
@@ -311,13 +326,13 @@ class Network:
         if l2:
             weights = np.multiply(params, is_weight, out=scratch)
             total += 0.5 * l2 * float(vdot(weights, weights))
-            weights *= l2
+            weights *= l2 * scale
             grads += weights
         if l1:
             signs = np.multiply(params, is_weight, out=scratch)
             np.sign(signs, out=signs)
             total += l1 * float(vdot(signs, params))  # sum |w| = sum sign(w) w
-            signs *= l1
+            signs *= l1 * scale
             grads += signs
         return total
 
@@ -375,7 +390,7 @@ class _Buffers:
         self.targets = np.empty((sizes[-1], n), dtype)  # Y, one column per sample
         self.class_ones = np.ones((1, sizes[-1]), dtype)  # class_ones @ p sums each column
         self.sample_ones = np.ones(n, dtype)  # delta @ sample_ones sums over the batch
-        self.inv_n = np.array(1.0 / n, dtype)
+        self.set_scale(1.0)
         self.gradient_vector = np.empty_like(net.parameter_vector)
         self.grad_blocks = _split(self.gradient_vector, [b.shape for b in net._blocks])
         self.grad_weights = [
@@ -413,14 +428,23 @@ class _Buffers:
         self.is_weight: np.ndarray | None = None
         self.parameter_scratch: np.ndarray | None = None
 
+    def set_scale(self, scale: float) -> None:
+        """Scale the gradients by ``scale`` (see Network.loss_and_gradients)."""
+        dtype, n = self.sample_ones.dtype, self.sample_ones.size
+        self.scale = scale
+        self.scale_array = np.array(scale, dtype)
+        # The fused softmax and cross-entropy's delta is (p - y) times this.
+        self.delta_factor = np.array(scale / n, dtype)
+
 
 def _softmax_cross_entropy(z: np.ndarray, Y: np.ndarray, buffers: _Buffers) -> float:
     """Softmax and mean cross-entropy of logits ``z``, shape (k, n), against ``Y``, (n, k).
 
-    ``z`` is overwritten with the loss's gradient with respect to it, ``(p - y) / n``,
-    which assumes each row of ``Y`` sums to 1 (one-hot classes). The loss comes from
-    the softmax's own maxima ``m`` and sums ``s``: ``-log p_ij = log s_i - (z_ij - m_i)``,
-    exact even where ``p`` underflows, with no log over the whole output.
+    ``z`` is overwritten with the loss's gradient with respect to it, ``(p - y) / n``
+    times the buffers' scale; this assumes each row of ``Y`` sums to 1 (one-hot
+    classes). The loss comes from the softmax's own maxima ``m`` and sums ``s``:
+    ``-log p_ij = log s_i - (z_ij - m_i)``, exact even where ``p`` underflows, with no
+    log over the whole output.
     """
     row = np.maximum.reduce(z, 0, None, buffers.row, True)
     np.subtract(z, row, out=z)  # z - m: e^z cannot overflow
@@ -434,7 +458,7 @@ def _softmax_cross_entropy(z: np.ndarray, Y: np.ndarray, buffers: _Buffers) -> f
     value = (float(vdot(log_sums, buffers.sample_ones)) - picked) / z.shape[1]
     np.divide(z, row, out=z)  # p
     z -= targets
-    z *= buffers.inv_n
+    z *= buffers.delta_factor  # 1 / n, times the gradients' scale
     return value
 
 

@@ -34,8 +34,17 @@ class Optimizer:
         # Python float on every call, which doubles the cost of a small multiply.
         self._lr = np.array(value, dtype=self.params[0].dtype)
 
+    #: Whether :meth:`step_scaled` exists: the update needs the gradients only times the
+    #: learning rate, which the network can produce at no cost (it scales its output
+    #: delta anyway), and the step then makes one pass fewer over every parameter.
+    takes_scaled_gradients = False
+
     def step(self, grads: list[np.ndarray]) -> None:
         """Update every parameter in place from its gradient (same shapes, same order)."""
+        raise NotImplementedError
+
+    def step_scaled(self, scaled_grads: list[np.ndarray]) -> None:
+        """Like :meth:`step`, given each gradient times :attr:`learning_rate`."""
         raise NotImplementedError
 
 
@@ -43,11 +52,15 @@ class SGD(Optimizer):
     """Plain stochastic gradient descent: ``w -= lr * g``."""
 
     name = "sgd"
+    takes_scaled_gradients = True
 
     def step(self, grads):
-        lr = self._lr
-        for param, grad, scaled in zip(self.params, grads, self._scratch, strict=True):
-            np.multiply(grad, lr, out=scaled)
+        for grad, scaled in zip(grads, self._scratch, strict=True):
+            np.multiply(grad, self._lr, out=scaled)
+        self.step_scaled(self._scratch)
+
+    def step_scaled(self, scaled_grads):
+        for param, scaled in zip(self.params, scaled_grads, strict=True):
             param -= scaled
 
 
@@ -58,6 +71,7 @@ class Momentum(Optimizer):
     """
 
     name = "momentum"
+    takes_scaled_gradients = True
 
     def __init__(self, params, learning_rate, momentum=0.9, nesterov=False):
         super().__init__(params, learning_rate)
@@ -66,17 +80,21 @@ class Momentum(Optimizer):
         self.velocities = [np.zeros_like(p) for p in params]
 
     def step(self, grads):
-        lr, mu = self._lr, self.momentum
-        for param, grad, v, scaled in zip(
-            self.params, grads, self.velocities, self._scratch, strict=True
+        for grad, scaled in zip(grads, self._scratch, strict=True):
+            np.multiply(grad, self._lr, out=scaled)
+        self.step_scaled(self._scratch)
+
+    def step_scaled(self, scaled_grads):
+        mu = self.momentum
+        for param, scaled, v, scratch in zip(
+            self.params, scaled_grads, self.velocities, self._scratch, strict=True
         ):
             v *= mu
-            np.multiply(grad, lr, out=scaled)
             v -= scaled
             if self.nesterov:
                 param -= scaled
-                np.multiply(v, mu, out=scaled)
-                param += scaled
+                np.multiply(v, mu, out=scratch)  # scaled may be scratch: it is used up
+                param += scratch
             else:
                 param += v
 

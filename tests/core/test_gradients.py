@@ -129,3 +129,17 @@ def test_penalty_spares_the_biases():
     weights = np.concatenate([w.ravel() for w in net.weights])
     expected = 0.3 * np.abs(weights).sum() + 0.5 * 0.2 * (weights**2).sum()
     assert net.penalty(0.3, 0.2) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "loss_name,output", [("cross_entropy", "softmax"), ("mse", "linear"), ("sse", "sigmoid")]
+)
+def test_scale_multiplies_every_gradient_and_leaves_the_loss(loss_name, output):
+    net, X, Y = _problem("sigmoid", output, use_bias=True)
+    loss = LOSSES[loss_name]
+    value, grads = net.loss_and_gradients(X, Y, loss, 0.01, 0.05)
+    expected = [0.3 * g for g in grads]
+    scaled_value, scaled = net.loss_and_gradients(X, Y, loss, 0.01, 0.05, scale=0.3)
+    assert scaled_value == pytest.approx(value, rel=1e-12)
+    for a, b in zip(scaled, expected, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)

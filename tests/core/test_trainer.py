@@ -194,6 +194,33 @@ def test_large_data_gathers_the_same_batches_as_a_shuffled_copy(monkeypatch):
     assert [len(x) for x, _ in gathered] == [8, 8, 4, 8, 8, 4]
 
 
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_snapshot_gradient_norms_are_the_gradients_own(optimizer):
+    # SGD and momentum train on gradients times the learning rate; the norms reported
+    # must still be those of the gradients.
+    rng = np.random.default_rng(2)
+    data = prepare(rng.normal(size=(30, 3)), rng.integers(0, 3, 30), task="classification")
+    config = Config(
+        hidden_layers=(5,),
+        activations="tanh",
+        optimizer=optimizer,
+        learning_rate=0.7,
+        batch_size=64,
+        sampling="sequential",
+        epochs=None,
+        iterations=1,
+        l2=0.01,
+    )
+    trainer = Trainer(config, data)
+    start = trainer.network.copy()
+    last = list(trainer.run())[-1]
+    _, grads = start.loss_and_gradients(
+        data.X_train, data.Y_train, trainer.loss, config.l1, config.l2
+    )
+    expected = [np.linalg.norm(g) for g in grads[: len(start.weights)]]
+    np.testing.assert_allclose(last.gradient_norms, expected, rtol=1e-6)
+
+
 def test_replacement_sampling_draws_full_batches():
     data = prepare(np.arange(10.0)[:, None], np.arange(10) % 2, task="classification", test_split=0)
     trainer = Trainer(Config(batch_size=8, sampling="replacement", epochs=None, iterations=5), data)
