@@ -77,9 +77,10 @@ class Sigmoid(Activation):
 
     def forward_and_derivative(self, z, derivative):
         # With e = e^z: f = e / (1 + e) and f' = f (1 - f) = f / (1 + e), so keeping 1 + e
-        # gives the derivative in one more call (five in all, against eight for forward
-        # then derivative). Both keep full relative precision. Above the limit f rounds
-        # to 1 and f' = e^-limit stays a normal number (no slow subnormals).
+        # gives the derivative in one more call (five in all, against seven for forward
+        # then derivative). Both keep full relative precision (f' even where f rounds to
+        # 1, unlike f (1 - f)). Above the limit f rounds to 1 and f' = e^-limit stays a
+        # normal number (no slow subnormals).
         char = z.dtype.char
         e = np.minimum(z, _SIGMOID_LIMIT[char], out=z)
         np.exp(e, out=e)
