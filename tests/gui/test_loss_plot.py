@@ -3,6 +3,7 @@
 from dataclasses import replace
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPainter
@@ -270,12 +271,14 @@ def _evaluations(start: int, n: int, every: int) -> Snapshot:
     return replace(snapshot, metrics=metrics)
 
 
-def test_many_evaluations_are_a_line_and_a_few_have_markers(qtbot, plot):
+def test_many_evaluations_are_a_line_and_a_few_have_markers(qtbot, plot, monkeypatch):
+    monkeypatch.setitem(pg.CONFIG_OPTIONS, "antialias", True)  # as the studio sets it
     for start in range(0, 70_000, 7_000):
         plot.record_snapshot(_evaluations(start, 7_000, 7))
     plot.refresh()
     plot.grab()
     assert plot.train_curve.opts["symbol"] is None  # 10,000 evaluations: no markers
+    assert not plot.train_curve.opts["antialias"]  # nor smoothing, which costs the most
     x, y = plot.train_curve.getOriginalDataset()
     assert len(x) <= 2 * _columns(plot) + 1
     assert y.max() == 1.0 / 7 and y.min() == 1.0 / 70_000  # the extremes are drawn
@@ -285,6 +288,7 @@ def test_many_evaluations_are_a_line_and_a_few_have_markers(qtbot, plot):
     plot.plot_item.getViewBox().setXRange(35_000, 35_350, padding=0)  # 50 evaluations
     plot.grab()
     assert plot.train_curve.opts["symbol"] == "o" and plot.test_curve.opts["symbol"] == "s"
+    assert plot.train_curve.opts["antialias"]
     x, y = plot.test_curve.getOriginalDataset()
     np.testing.assert_array_equal(x, np.arange(34_993, 35_358, 7))
     np.testing.assert_array_equal(y, 1.2 / x)

@@ -35,6 +35,7 @@ from nnstudio.gui.palette import SERIES, style_plot
 from nnstudio.gui.widgets.series import (
     OpaqueGrid,
     StepMarker,
+    antialias_for,
     make_plot_widget,
     plot_colours,
     style_legend,
@@ -258,7 +259,10 @@ class LossPlot(QWidget):
                 finite = np.isfinite(y)  # no test rows: no test loss
                 x, y = x[finite], y[finite]
                 self._show_symbols(curve, not reduced and len(x) * SYMBOL_SPACING <= columns)
-                curve.setData(x, y, skipFiniteCheck=True)
+                # Smooth while the evaluations are apart; a dense zigzag gains nothing from
+                # antialiasing, which costs several times the paint.
+                smooth = antialias_for(len(x), columns)
+                curve.setData(x, y, skipFiniteCheck=True, antialias=smooth)
 
     def _smoothed(self, start: int, stop: int) -> np.ndarray:
         return self._average.values(self._losses.get, start, stop)

@@ -21,6 +21,7 @@ from nnstudio.gui.palette import SERIES, style_plot
 from nnstudio.gui.widgets.series import (
     GrowableArray,
     OpaqueGrid,
+    antialias_for,
     make_plot_widget,
     plot_colours,
     style_legend,
@@ -85,6 +86,9 @@ class MetricsPlot(QWidget):
         self.legend = self.main_view.getPlotItem().addLegend(offset=(-10, -10))
         for key, view in (("main", self.main_view), ("r2", self.r2_view)):
             item = view.getPlotItem()
+            # A long run evaluates every epoch, thousands of times: drawn whole, a wide
+            # curve of that many points costs more than the rest of the frame.
+            item.setDownsampling(auto=True, mode="peak")
             item.setClipToView(True)
             item.setLabel("bottom", "step")
             self.curves[f"{key}_train"] = _curve(item, "train", "train")
@@ -171,9 +175,11 @@ class MetricsPlot(QWidget):
             return
         self._dirty = False
         self._update_symbols()  # first, so no markers are laid out for points that merge
+        pixels = self.plot_item.getViewBox().width() or DEFAULT_PIXELS
         for key, (xs, ys) in self._series.items():
             if len(xs):
-                self.curves[key].setData(xs.view(), ys.view())
+                smooth = antialias_for(len(xs), pixels)
+                self.curves[key].setData(xs.view(), ys.view(), antialias=smooth)
 
     def _update_symbols(self) -> None:
         """Markers at each evaluation while they are apart; a plain line once they would merge.
