@@ -15,8 +15,6 @@ state, the history, and every diagnosis recorded since the run began.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 from PySide6.QtCore import QObject, QSettings, Qt
 from PySide6.QtWidgets import QInputDialog, QVBoxLayout, QWidget
@@ -25,6 +23,7 @@ from nnstudio.core.diagnostics import LayerDiagnostics, diagnose, summarize
 from nnstudio.core.grid import GridSpec, grid_outputs, unit_grids
 from nnstudio.core.history import HistoryEntry, WeightHistory
 from nnstudio.core.network import Network
+from nnstudio.gui.pacing import AtMostEvery
 from nnstudio.gui.widgets.decision_boundary import DecisionBoundaryView
 from nnstudio.gui.widgets.diagnostics_view import DiagnosticsView
 from nnstudio.gui.widgets.neuron_view import UnitStrip, UnitView
@@ -35,6 +34,7 @@ DEFAULT_HISTORY_MB = 256
 PROBE_ROWS = 256  # rows the diagnostics look at: enough to be stable, cheap to run
 DIAGNOSTICS_INTERVAL_S = 0.2  # while training, diagnose at most five times a second
 UNITS_INTERVAL_S = 0.1  # while training, compute the unit views' grids at most ten times a second
+HISTOGRAMS_INTERVAL_S = 0.5  # the distribution images span the whole history: twice a second
 GRID_RESOLUTION = 100
 
 
@@ -56,7 +56,7 @@ class InsideController(QObject):
         self.spec: GridSpec | None = None
         self._live_grid = None  # (step, outputs) of the latest live decision boundary
         self._drawn_grid = None  # the live grid the boundary view shows now
-        self._units_drawn_at = 0.0
+        self._units_due = AtMostEvery(UNITS_INTERVAL_S)
         self._units_stale = False  # the units dock was hidden when they last changed
         # Told by the dock's visibilityChanged (a dock behind another tab still counts as
         # visible to isVisible()).
@@ -97,8 +97,8 @@ class InsideController(QObject):
         window.resizeDocks(
             [window.docks["heatmaps"], window.docks["timeline"]], [320, 70], Qt.Vertical
         )
-        self._histograms_drawn_at = 0.0
-        self._diagnosed_at = 0.0
+        self._histograms_due = AtMostEvery(HISTOGRAMS_INTERVAL_S)
+        self._diagnosis_due = AtMostEvery(DIAGNOSTICS_INTERVAL_S)
 
         window.docks["units"].visibilityChanged.connect(self._on_units_visibility_changed)
         window.editor.node_clicked.connect(self._on_node_chosen)
@@ -211,7 +211,7 @@ class InsideController(QObject):
         """A new trainer (new data, settings or weights): start an empty history."""
         window, trainer = self.window, self.window.trainer
         self.history.clear()
-        self._diagnosed_at = 0.0
+        self._diagnosis_due.reset()
         self._previous_entry = None
         self._live_grid = None
         self._diagnosed = []
@@ -261,11 +261,9 @@ class InsideController(QObject):
                 self.timeline.set_steps(self.history.steps())
 
         def diagnostics():
-            now = time.monotonic()
             # The diagnostics run a forward pass of the probe rows: a few times a second
             # is plenty for a curve over the whole run, and keeps the GUI thread free.
-            if entry is not None and (final or now - self._diagnosed_at >= DIAGNOSTICS_INTERVAL_S):
-                self._diagnosed_at = now
+            if entry is not None and self._diagnosis_due.due(force=final):
                 self._record_diagnostics(entry)
 
         parts = [timeline, diagnostics]
@@ -279,9 +277,7 @@ class InsideController(QObject):
         """Redraw the distribution images at most twice a second (they span the whole history)."""
         if self._histograms is None:
             return  # built from the whole history when first shown
-        now = time.monotonic()
-        if force or now - self._histograms_drawn_at >= 0.5:
-            self._histograms_drawn_at = now
+        if self._histograms_due.due(force=force):
             if len(self.history):
                 self._histograms.show_history(self.history)
 
@@ -347,9 +343,7 @@ class InsideController(QObject):
                 outputs = grid_outputs(self._network_for(entry), pre, self.spec)
                 self._boundary.show_outputs(outputs, self.spec)
                 self._drawn_grid = None
-        now = time.monotonic()
-        if not paced or now - self._units_drawn_at >= UNITS_INTERVAL_S:
-            self._units_drawn_at = now
+        if self._units_due.due(force=not paced):
             self._show_units(entry)
         marker = None if live else entry.step
         window.loss_plot.mark_step(marker)

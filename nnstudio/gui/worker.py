@@ -9,9 +9,7 @@ pause, Ctrl+Q or closing the window takes effect after the current step.
 
 from __future__ import annotations
 
-import math
 import sys
-import time
 import traceback
 from contextlib import contextmanager
 
@@ -19,6 +17,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from nnstudio.core.blas import limited_threads
 from nnstudio.core.trainer import Trainer
+from nnstudio.gui.pacing import AtMostEvery
 
 MAX_SNAPSHOTS_PER_SECOND = 30
 # The decision boundary is one forward pass over the whole grid, on the training thread:
@@ -67,7 +66,7 @@ class TrainingWorker(QObject):
         #: (GridSpec, Preprocessing) for the decision boundary, or None. Replaced whole
         #: from the GUI thread (never mutated), so reading it here needs no lock.
         self.grid_job = None
-        self._grid_at = -math.inf  # when the last grid was computed (time.monotonic)
+        self._grid_due = AtMostEvery(1.0 / MAX_GRIDS_PER_SECOND)
 
     @Slot()
     def train(self) -> None:
@@ -104,10 +103,8 @@ class TrainingWorker(QObject):
         job = self.grid_job
         if job is None:
             return
-        now = time.monotonic()
-        if not snapshot.stop_reason and now - self._grid_at < 1.0 / MAX_GRIDS_PER_SECOND:
+        if not self._grid_due.due(force=bool(snapshot.stop_reason)):
             return
-        self._grid_at = now
         from nnstudio.core.grid import grid_outputs
         from nnstudio.core.network import Network
 

@@ -181,7 +181,7 @@ def test_live_frames_redraw_the_plane_views_only_when_their_grids_are_new(
     entry = inside.history.last
     grid = (entry.step, np.zeros((100, 100, 3)))
     inside._live_grid = grid
-    inside._units_drawn_at = 0.0
+    inside._units_due.reset()
     inside._show_state(entry, live=True, paced=True)
     assert len(drawn) == 1 and drawn[0] is grid[1] and len(computed) == 1
     # The next frame at once: the same grid is not drawn again, nor are the units computed.
@@ -191,7 +191,7 @@ def test_live_frames_redraw_the_plane_views_only_when_their_grids_are_new(
     inside._live_grid = (entry.step, np.ones((100, 100, 3)))
     inside._show_state(entry, live=True, paced=True)
     assert len(drawn) == 2 and len(computed) == 1
-    inside._units_drawn_at -= inside_module.UNITS_INTERVAL_S
+    inside._units_due._last -= inside_module.UNITS_INTERVAL_S  # the interval has passed
     inside._show_state(entry, live=True, paced=True)
     assert len(computed) == 2
     # Unpaced (a run's last frame, a scrub back to live) draws everything.
