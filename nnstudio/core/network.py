@@ -63,22 +63,29 @@ class Network:
         weights = [np.asarray(w) for w in weights]
         has_bias = biases is not None
         shapes = [(w.shape[0] + has_bias, w.shape[1]) for w in weights]
-        self.parameter_vector = np.empty(sum(a * b for a, b in shapes), weights[0].dtype)
-        self._blocks = _split(self.parameter_vector, shapes)
-        self.weights: list[np.ndarray] = []
-        for block, w in zip(self._blocks, weights, strict=True):
-            block[: len(w)] = w
-            self.weights.append(block[: len(w)])
-        self.biases: list[np.ndarray] | None = None
+        vector = np.empty(sum(a * b for a, b in shapes), weights[0].dtype)
+        self._bind(vector, shapes, has_bias, hidden_activations, output, masks)
+        for view, w in zip(self.weights, weights, strict=True):
+            view[...] = w
         if has_bias:
-            for block, b in zip(self._blocks, biases, strict=True):
-                block[-1] = b
-            self.biases = [block[-1] for block in self._blocks]
+            for view, b in zip(self.biases, biases, strict=True):
+                view[...] = b
+
+    def _bind(self, vector, shapes, has_bias, hidden_activations, output, masks) -> None:
+        """Make the weights and biases views into ``vector`` (see ``__init__``)."""
+        self.parameter_vector = vector
+        self._blocks = _split(vector, shapes)
+        self.weights: list[np.ndarray] = [
+            block[:-1] if has_bias else block for block in self._blocks
+        ]
+        self.biases: list[np.ndarray] | None = (
+            [block[-1] for block in self._blocks] if has_bias else None
+        )
         # The same blocks transposed: training stores activations one column per sample
         # (see _Buffers), where a layer computes block.T @ [a; 1].
         self._blocks_T = [block.T for block in self._blocks]
         self._first_weights_T = self.weights[0].T
-        self._first_bias_column = None if biases is None else self.biases[0][:, None]
+        self._first_bias_column = None if not has_bias else self.biases[0][:, None]
         self.hidden_activations = tuple(hidden_activations)
         self.output = output
         self._activations = [HIDDEN_ACTIVATIONS[name] for name in self.hidden_activations]
@@ -87,6 +94,30 @@ class Network:
         self._buffers: dict[int, _Buffers] = {}
         self.gradient_vector: np.ndarray | None = None
         self.masks = masks
+
+    # A pickle (the studio trains in another process) holds the parameter vector itself,
+    # which an optimizer pickled alongside shares, and makes the views into it again.
+    # Training buffers are not sent: they are made again at the next step.
+
+    def __getstate__(self) -> dict:
+        return {
+            "vector": self.parameter_vector,
+            "shapes": [block.shape for block in self._blocks],
+            "has_bias": self.biases is not None,
+            "hidden_activations": self.hidden_activations,
+            "output": self.output,
+            "masks": self._masks,
+        }
+
+    def __setstate__(self, state: dict) -> None:
+        self._bind(
+            state["vector"],
+            state["shapes"],
+            state["has_bias"],
+            state["hidden_activations"],
+            state["output"],
+            state["masks"],
+        )
 
     @classmethod
     def initialize(

@@ -101,6 +101,15 @@ class Snapshot:
     def finished(self) -> bool:
         return self.stop_reason in (COMPLETED, DIVERGED)
 
+    def __setstate__(self, state: dict) -> None:
+        # Arrays come out of a pickle writable (snapshots cross from the training
+        # process): make them read-only again, as promised.
+        for value in state.values():
+            for array in value if isinstance(value, tuple) else (value,):
+                if isinstance(array, np.ndarray):
+                    array.setflags(write=False)
+        self.__dict__.update(state)
+
 
 class Trainer:
     """Trains one network on one data set with one configuration.
@@ -326,6 +335,50 @@ class Trainer:
         """
         return self._snapshot(_Pending())
 
+    # -- moving between processes ----------------------------------------------------
+    #
+    # The studio trains in a child process, so that drawing never holds up a step: the
+    # window's trainer is pickled to the child for a run and the child's comes back at
+    # its end. The data set travels separately (once per data set: it can be large and a
+    # run never changes it), so a pickle holds everything but the data set.
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["dataset"] = None
+        for name in ("_X_epoch", "_Y_epoch"):  # large data is read in place, not copied
+            if state[name] is not None and _aliases(state[name], self.dataset):
+                state[name] = _DATASET_ROWS
+        state["_last_gradients"] = None  # views into training buffers, which stay behind
+        return state
+
+    def attach_dataset(self, dataset: Dataset) -> None:
+        """Give an unpickled trainer its data set (the one it was trained on)."""
+        self.dataset = dataset
+        if isinstance(self._X_epoch, str):  # _DATASET_ROWS
+            self._X_epoch, self._Y_epoch = dataset.X_train, dataset.Y_train
+
+    def adopt(self, other: Trainer) -> None:
+        """Continue from ``other``: this run, trained further elsewhere (e.g. unpickled).
+
+        Everything but the data set is taken over; ``other`` must have trained this
+        trainer's configuration on this trainer's data set.
+        """
+        dataset = self.dataset
+        self.__dict__.update(other.__dict__)
+        self.attach_dataset(dataset)
+
+    def follow(self, snapshot: Snapshot) -> None:
+        """Keep the count of steps and the evaluations up with a run going on elsewhere.
+
+        The network and optimizer are left as they are until :meth:`adopt` takes the
+        run over at its end.
+        """
+        self.step = snapshot.step
+        self.samples_seen = round(snapshot.epoch * self.dataset.n_train)
+        self.seconds = snapshot.seconds
+        for metrics in snapshot.metrics:
+            self.history.append(metrics)
+
     # -- batches ------------------------------------------------------------------
 
     def _next_batch(self) -> tuple[np.ndarray, np.ndarray]:
@@ -517,6 +570,14 @@ class Trainer:
     def _take_edits(self) -> tuple[str, ...]:
         edits, self._pending_edits = tuple(self._pending_edits), []
         return edits
+
+
+#: Stands for the data set's own training rows in a pickled trainer (see __getstate__).
+_DATASET_ROWS = "dataset rows"
+
+
+def _aliases(rows: np.ndarray, dataset: Dataset | None) -> bool:
+    return dataset is not None and (rows is dataset.X_train or rows is dataset.Y_train)
 
 
 def _check_compatible(network: Network, config: Config, sizes, output: str) -> None:

@@ -22,6 +22,9 @@ def main(data: str | None = None, config: str | None = None, argv: list[str] | N
         if collecting:
             gc.enable()
         raise
+    # The training process starts once the window shows (it imports NumPy, ~0.2 s on
+    # the other core), so that the first press of Train need not wait for it.
+    _call_after_first_paint(window, window.training.prepare)
     if collecting:
         _call_after_first_paint(window, _resume_collecting)
     status = app.exec()
@@ -31,6 +34,9 @@ def main(data: str | None = None, config: str | None = None, argv: list[str] | N
     window.deleteLater()
     del window
     app.processEvents()
+    from nnstudio.gui.worker import close_idle_processes
+
+    close_idle_processes()
     return status
 
 

@@ -23,7 +23,7 @@ from nnstudio.core.diagnostics import LayerDiagnostics, diagnose, summarize
 from nnstudio.core.grid import GridSpec, grid_outputs, unit_grids
 from nnstudio.core.history import HistoryEntry, WeightHistory
 from nnstudio.core.network import Network
-from nnstudio.gui.pacing import AtMostEvery
+from nnstudio.core.rate_limit import AtMostEvery
 from nnstudio.gui.widgets.decision_boundary import DecisionBoundaryView
 from nnstudio.gui.widgets.diagnostics_view import DiagnosticsView
 from nnstudio.gui.widgets.neuron_view import UnitStrip, UnitView
@@ -197,7 +197,7 @@ class InsideController(QObject):
             preprocessing=pre,
         )
         self.spec = self._boundary.grid_spec()
-        self.window.training.worker.grid_job = (self.spec, pre)
+        self.window.training.set_grid_job((self.spec, pre))
         self._live_grid = None
 
     def set_budget(self, budget_bytes: int) -> None:
@@ -223,7 +223,7 @@ class InsideController(QObject):
             self._set_boundary_data()
         else:  # no grid to compute until the boundary (or the units) are shown
             self.spec = None
-            window.training.worker.grid_job = None
+            window.training.set_grid_job(None)
         self.timeline.go_live()
         self.record(trainer.state_snapshot())
         self._show_state(self.history.last, live=True)
@@ -234,7 +234,7 @@ class InsideController(QObject):
         if data is None:
             return
         self.spec = self._boundary.grid_spec()
-        self.window.training.worker.grid_job = (self.spec, data.preprocessing)
+        self.window.training.set_grid_job((self.spec, data.preprocessing))
         self._live_grid = None
         self._show_state(self._shown_entry(), live=self.timeline.is_live())
 

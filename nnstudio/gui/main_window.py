@@ -393,7 +393,7 @@ class MainWindow(QMainWindow):
     def _on_learning_rate_changed(self, value: float) -> None:
         self.config = self.config.replace(learning_rate=value)
         if self.trainer is not None:
-            self.trainer.set_learning_rate(value)  # read by the next step, from any thread
+            self.training.set_learning_rate(value)  # the next step uses it, even mid-run
 
     def _on_architecture_changed(self, hidden_layers, activations) -> None:
         old = (self.config.hidden_layers, self.config.activations)

@@ -1,21 +1,18 @@
 """How often the studio may draw a frame while it trains.
 
-The trainer and the window share the machine (and Python's GIL): frames that
-cost 40 ms drawn 30 times a second would take the GUI thread entire and starve
-both the training and the user's clicks. :class:`FramePacer` watches how much
-CPU time the GUI thread really spent since the last frame began (updating the
-views, painting them, and anything else it did) and lets the next frame start
-only when that is at most ``share`` of the time gone by. Cheap frames come at
-the redraw timer's full rate; expensive ones (a huge window, a slow machine)
-less often, and the window stays responsive either way.
+The training process has a core of its own, and the window has the other: frames
+that cost 40 ms drawn 30 times a second would still take the GUI thread entire,
+and leave no time for the user's clicks (or for Qt to paint). :class:`FramePacer`
+watches how much CPU time the GUI thread really spent since the last frame began
+(updating the views, painting them, and anything else it did) and lets the next
+frame start only when that is at most ``share`` of the time gone by. Cheap frames
+come at the redraw timer's full rate; expensive ones (a huge window, a slow
+machine) less often, and the window stays responsive either way.
 """
 
 from __future__ import annotations
 
-import math
-import time
-
-DEFAULT_SHARE = 0.35  # of the time, at most, that the GUI thread spends busy while training
+DEFAULT_SHARE = 0.75  # of the time, at most, that the GUI thread spends busy while training
 
 
 class FramePacer:
@@ -45,28 +42,3 @@ class FramePacer:
     def reset(self) -> None:
         """Let the next frame start at once (e.g. after a pause)."""
         self._last = None
-
-
-class AtMostEvery:
-    """Lets a costly update run at most once per ``seconds`` (unless forced).
-
-    The studio's views that do more than draw (a forward pass over the plane, a
-    diagnosis, a histogram of the whole history) follow a run at their own, slower
-    rate than the frames; each keeps one of these.
-    """
-
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-        self._last = -math.inf  # when the update last ran (time.monotonic)
-
-    def due(self, force: bool = False) -> bool:
-        """True, and counted as run now, when ``seconds`` have passed (or ``force``)."""
-        now = time.monotonic()
-        if force or now - self._last >= self.seconds:
-            self._last = now
-            return True
-        return False
-
-    def reset(self) -> None:
-        """Let the next update run at once."""
-        self._last = -math.inf

@@ -38,21 +38,3 @@ def test_the_gui_thread_is_busy_at_most_its_share_over_a_run():
 def test_share_must_be_a_fraction(share):
     with pytest.raises(ValueError):
         FramePacer(share=share)
-
-
-def test_an_update_runs_at_most_once_per_interval_unless_forced(monkeypatch):
-    import nnstudio.gui.pacing as pacing
-
-    now = [100.0]
-    monkeypatch.setattr(pacing.time, "monotonic", lambda: now[0])
-    every = pacing.AtMostEvery(0.5)
-    assert every.due()  # the first time, at once
-    now[0] += 0.3
-    assert not every.due()
-    assert every.due(force=True)  # e.g. a run's last snapshot
-    now[0] += 0.49
-    assert not every.due()
-    now[0] += 0.01
-    assert every.due()
-    every.reset()
-    assert every.due()

@@ -1,5 +1,6 @@
 """The training thread: snapshots cross threads, pause and step work, shutdown joins."""
 
+import numpy as np
 import pytest
 
 from nnstudio.core.config import MODERN
@@ -62,23 +63,84 @@ def test_shutdown_while_running_joins_the_thread(qtbot, training):
     assert training.thread.isFinished()
 
 
-def test_threads_hand_the_gil_over_quickly_only_while_a_run_trains(qtbot, training, monkeypatch):
-    import sys
+def test_the_trainer_takes_over_the_run_when_it_stops(qtbot, training):
+    received = []
+    training.snapshot_ready.connect(received.append)
+    with qtbot.waitSignal(training.snapshot_ready, timeout=5000):
+        training.start_training()
+    # While the run goes on, the window's trainer follows its steps and evaluations.
+    qtbot.waitUntil(lambda: training.trainer.step > 0, timeout=5000)
+    with qtbot.waitSignal(training.stopped, timeout=2000):
+        training.pause()
+    last = received[-1]
+    trainer = training.trainer
+    assert trainer.step == last.step
+    for live, shown in zip(trainer.network.weights, last.weights, strict=True):
+        assert np.array_equal(live, shown)
+    evaluated = [m.step for snapshot in received for m in snapshot.metrics]
+    assert [m.step for m in trainer.history] == evaluated
+    # Snapshots cross the process boundary read-only, as they are made.
+    assert not last.weights[0].flags.writeable
 
-    from nnstudio.gui.worker import TRAINING_SWITCH_INTERVAL_S
 
-    seen = []
-    run = training.trainer.run
+def test_a_pause_right_after_train_stops_that_run(qtbot, training):
+    with qtbot.waitSignal(training.stopped, timeout=5000) as stopped:
+        training.start_training()
+        training.pause()
+    assert stopped.args[0] == "stopped"
+    assert training.trainer.step < training.trainer.total_steps
 
-    def watched_run(**options):
-        for snapshot in run(**options):
-            seen.append(sys.getswitchinterval())
-            yield snapshot
 
-    monkeypatch.setattr(training.trainer, "run", watched_run)
-    before = sys.getswitchinterval()
-    assert before > TRAINING_SWITCH_INTERVAL_S  # the interpreter's default, 5 ms
+def test_a_new_learning_rate_reaches_the_run_going_on(qtbot, training):
+    received = []
+    training.snapshot_ready.connect(received.append)
+    with qtbot.waitSignal(training.snapshot_ready, timeout=5000):
+        training.start_training()
+    training.set_learning_rate(0.0123)
+    qtbot.waitUntil(lambda: received[-1].learning_rate == pytest.approx(0.0123), timeout=5000)
+    with qtbot.waitSignal(training.stopped, timeout=2000):
+        training.pause()
+    assert training.trainer.learning_rate == pytest.approx(0.0123)
+
+
+def test_a_training_process_that_dies_is_reported_and_replaced(qtbot, training):
     with qtbot.waitSignal(training.stopped, timeout=5000):
         training.step(3)
-    assert seen == [pytest.approx(TRAINING_SWITCH_INTERVAL_S)]
-    assert sys.getswitchinterval() == before
+    with qtbot.waitSignal(training.snapshot_ready, timeout=5000):
+        training.start_training()
+    with qtbot.waitSignal(training.failed, timeout=5000) as failed:
+        training.remote._process.kill()
+    assert "ended unexpectedly" in failed.args[0]
+    assert not training.running
+    # The trainer is as it was before the failed run, and the next run starts a process.
+    trainer = training.trainer
+    assert trainer.step == 3 and len(trainer.history) == 1
+    with qtbot.waitSignal(training.stopped, timeout=10_000):
+        training.step(2)
+    assert trainer.step == 5
+
+
+def test_a_closed_windows_process_serves_the_next_one(qtbot, training):
+    with qtbot.waitSignal(training.stopped, timeout=5000):
+        training.step(1)
+    remote = training.remote
+    training.shutdown()
+    following = TrainingThread()
+    try:
+        assert following.remote is remote and remote.is_alive
+    finally:
+        following.shutdown()
+
+
+def test_boundary_grids_come_with_the_window_s_own_spec(qtbot, training):
+    from nnstudio.core.grid import GridSpec
+
+    data = training.trainer.dataset
+    spec = GridSpec(0, 1, (4.0, 8.0), (2.0, 4.5), 6, data.feature_names, np.full(4, 3.0))
+    training.set_grid_job((spec, data.preprocessing))
+    grids = []
+    training.grid_ready.connect(lambda step, outputs, sent: grids.append((step, sent)))
+    with qtbot.waitSignal(training.stopped, timeout=5000):
+        training.step(4)
+    assert grids and grids[-1][0] == 4
+    assert grids[-1][1] is spec  # views tell a current grid from a stale one by identity

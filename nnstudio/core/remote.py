@@ -1,0 +1,315 @@
+"""Training in a child process, so that drawing never holds a training step up.
+
+In one process, a training thread and the window share Python's GIL: a step needs
+the GIL back after every NumPy call, and waits for it while the window runs Python
+to draw its views, so a busy window slows training by about the share of time it
+spends drawing (a third, with every view live). A child process has an interpreter
+of its own, and the machine's second core.
+
+The parent's :class:`RemoteTrainer` sends the child a pickled :class:`Trainer` for
+each run (the data set once, before the first run on it) and reads back what
+:meth:`Trainer.run` yields there, then the trained :class:`Trainer`, which the
+caller adopts (:meth:`Trainer.adopt`). Nothing here imports Qt: the studio's worker
+thread loops over :meth:`RemoteTrainer.run` as it would over :meth:`Trainer.run`.
+
+Messages, parent to child::
+
+    ("dataset", dataset)           the data set of the runs that follow
+    ("run", trainer, options)      train; options go to Trainer.run
+    ("stop",)                      stop the run after the current step
+    ("learning_rate", value)       use this learning rate from the next step on
+    ("grid_job", number, job)      (GridSpec, Preprocessing) of the decision boundary, or None
+    ("quit",)
+
+child to parent (what :meth:`RemoteTrainer.run` yields)::
+
+    ("snapshot", snapshot)
+    ("grid", step, outputs, spec)  the boundary's outputs, at most MAX_GRIDS_PER_SECOND
+                                   (the child sends the job's number; run() yields the
+                                   parent's own GridSpec, which views compare by identity)
+    ("ended", trainer)             the run's last message: the trainer, trained
+    ("failed", details, trainer)   instead of "ended": what went wrong, and the trainer
+                                   as it was before the run
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import queue
+import threading
+import traceback
+from collections.abc import Iterator
+
+from nnstudio.core.blas import limited_threads
+from nnstudio.core.rate_limit import AtMostEvery
+from nnstudio.core.trainer import Trainer
+
+# The decision boundary is one forward pass over the whole grid, in the training
+# process: ten a second look live, and cost the training a few percent.
+MAX_GRIDS_PER_SECOND = 10
+
+
+class RemoteTrainer:
+    """A child process that trains one run at a time for this process.
+
+    The child starts with the first run (or :meth:`start`, to have it ready) and
+    is reused for every run after; :meth:`close` ends it. When it ends on its own
+    (killed, or out of memory), the run says so and the next run starts a new one.
+    """
+
+    def __init__(self):
+        self._process = None
+        self._connection = None
+        self._dataset = None  # the data set the child holds (kept, so its id stays unique)
+        self._send_lock = threading.Lock()
+        # A stop asked for before the run's message went out is sent right after it.
+        self._stop_wanted = False
+        self._run_sent = False
+        self._grid_specs: dict[int, object] = {}  # job number -> GridSpec, the latest few
+        self._grid_jobs_sent = 0
+
+    @property
+    def is_alive(self) -> bool:
+        return self._process is not None and self._process.is_alive()
+
+    def start(self) -> None:
+        """Start the child process now, if it is not running."""
+        if self.is_alive:
+            return
+        self._drop_process()
+        # "spawn": a fresh interpreter. Forking a process that runs Qt's threads could
+        # copy a lock another thread holds.
+        context = multiprocessing.get_context("spawn")
+        ours, theirs = context.Pipe()
+        process = context.Process(target=serve, args=(theirs,), name="nnstudio-trainer")
+        process.daemon = True  # ended with this process, whatever happens to it
+        process.start()
+        theirs.close()  # so that our recv() sees the end when the child goes
+        self._process, self._connection, self._dataset = process, ours, None
+
+    def run(self, trainer: Trainer, grid_job=None, **options) -> Iterator[tuple]:
+        """Train ``trainer``'s run in the child; yield what comes back (see the module).
+
+        ``trainer`` itself is not changed: adopt the trainer of the ``"ended"``
+        message (or of ``"failed"``, which is ``trainer`` as it was) to continue.
+        """
+        before = pickle.dumps(trainer, pickle.HIGHEST_PROTOCOL)
+        try:
+            self.start()
+            if trainer.dataset is not self._dataset:
+                self._send(("dataset", trainer.dataset))
+                self._dataset = trainer.dataset
+            self.set_grid_job(grid_job)
+            with self._send_lock:
+                self._connection.send_bytes(_run_message(before, options))
+                self._run_sent = True
+                if self._stop_wanted:
+                    self._connection.send(("stop",))
+            while True:
+                message = self._connection.recv()
+                if message[0] == "failed":
+                    yield ("failed", message[1], pickle.loads(before))
+                    return
+                if message[0] == "grid":
+                    kind, step, outputs, number = message
+                    if number not in self._grid_specs:
+                        continue  # a job long replaced
+                    message = (kind, step, outputs, self._grid_specs[number])
+                yield message
+                if message[0] == "ended":
+                    return
+        except (EOFError, OSError):
+            code = self._process.exitcode if self._process is not None else None
+            self._drop_process()
+            yield (
+                "failed",
+                f"The training process ended unexpectedly (exit code {code}). The network "
+                "is as it was before this run.",
+                pickle.loads(before),
+            )
+        finally:
+            with self._send_lock:
+                self._run_sent = False
+
+    def prepare_run(self) -> None:
+        """Forget earlier stop requests: the run :meth:`run` starts next trains until stopped.
+
+        Call it before handing :meth:`run` to another thread, so that a stop asked for
+        in the meantime stops that run.
+        """
+        with self._send_lock:
+            self._stop_wanted = False
+
+    def request_stop(self) -> None:
+        """Stop the run after its current step, or the next run at once (from any thread)."""
+        with self._send_lock:
+            self._stop_wanted = True
+            if self._run_sent:
+                _send_quietly(self._connection, ("stop",))
+
+    def set_learning_rate(self, value: float) -> None:
+        """The run uses ``value`` from its next step on (from any thread)."""
+        self._send(("learning_rate", float(value)))
+
+    def set_grid_job(self, job) -> None:
+        """Compute the decision boundary ``(GridSpec, Preprocessing)`` with the snapshots."""
+        with self._send_lock:
+            self._grid_jobs_sent += 1
+            number = self._grid_jobs_sent
+            if job is not None:
+                self._grid_specs[number] = job[0]
+                for old in [n for n in self._grid_specs if n <= number - 4]:
+                    del self._grid_specs[old]
+            _send_quietly(self._connection, ("grid_job", number, job))
+
+    def close(self, timeout: float = 2.0) -> None:
+        """End the child process (a run going on stops), and wait for it."""
+        process = self._process
+        if process is None:
+            return
+        self._send(("quit",))
+        process.join(timeout)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout)
+        self._drop_process()
+
+    def _send(self, message: tuple) -> None:
+        with self._send_lock:
+            _send_quietly(self._connection, message)
+
+    def _drop_process(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+        if self._process is not None and not self._process.is_alive():
+            self._process.join(0)
+        self._process = self._connection = self._dataset = None
+
+
+def _send_quietly(connection, message: tuple) -> None:
+    if connection is None:
+        return
+    try:
+        connection.send(message)
+    except OSError:  # the child has gone: the run in progress reports it
+        pass
+
+
+def _run_message(trainer_bytes: bytes, options: dict) -> bytes:
+    """The pickled ("run", trainer, options) message, from the trainer already pickled."""
+    # The trainer is pickled once: the same bytes restore it when the run fails.
+    return pickle.dumps(("run", _Pickled(trainer_bytes), options), pickle.HIGHEST_PROTOCOL)
+
+
+class _Pickled:
+    """Bytes that unpickle into their object when the message is unpickled."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def __reduce__(self):
+        return pickle.loads, (self.data,)
+
+
+# -- the child process --------------------------------------------------------------------
+
+
+def serve(connection) -> None:
+    """The child process: run what the parent sends until it quits or goes away."""
+    _Server(connection).serve()
+
+
+class _Server:
+    def __init__(self, connection):
+        self.connection = connection
+        self.work: queue.SimpleQueue = queue.SimpleQueue()  # data sets and runs, in order
+        self.trainer: Trainer | None = None  # the trainer of the run going on
+        self.stop = threading.Event()
+        self.learning_rate: float | None = None  # changed during the run
+        self.grid_job = None
+        self.grid_due = AtMostEvery(1.0 / MAX_GRIDS_PER_SECOND)
+
+    def serve(self) -> None:
+        threading.Thread(target=self._listen, name="nnstudio-commands", daemon=True).start()
+        dataset = None
+        while (work := self.work.get()) is not None:
+            kind, *args = work
+            if kind == "dataset":
+                dataset = args[0]
+            else:
+                trainer, options = args
+                trainer.attach_dataset(dataset)
+                self._run(trainer, options)
+
+    def _listen(self) -> None:
+        """Read the parent's messages; stop and learning rate act on a run at once."""
+        try:
+            while True:
+                kind, *args = self.connection.recv()
+                if kind == "run":
+                    # Cleared here, in the order of the messages: a stop that follows
+                    # this run's message is this run's, even before the run begins.
+                    self.stop.clear()
+                    self.learning_rate = None
+                    self.work.put((kind, *args))
+                elif kind == "dataset":
+                    self.work.put((kind, *args))
+                elif kind == "stop":
+                    self.stop.set()
+                    self._request_stop()
+                elif kind == "learning_rate":
+                    self.learning_rate = args[0]
+                    trainer = self.trainer
+                    if trainer is not None:
+                        trainer.set_learning_rate(args[0])
+                elif kind == "grid_job":
+                    self.grid_job = args  # (number, job)
+                elif kind == "quit":
+                    break
+        except (EOFError, OSError):  # the parent has gone
+            pass
+        self.stop.set()
+        self._request_stop()
+        self.work.put(None)
+
+    def _request_stop(self) -> None:
+        trainer = self.trainer
+        if trainer is not None:
+            trainer.request_stop()
+
+    def _run(self, trainer: Trainer, options: dict) -> None:
+        self.trainer = trainer
+        self.grid_due.reset()
+        try:
+            # Trainer.run clears the stop flag as it begins: a stop or a new learning
+            # rate that came before is applied at the first snapshot.
+            if self.learning_rate is not None:
+                trainer.set_learning_rate(self.learning_rate)
+            with limited_threads(trainer.blas_threads):
+                for snapshot in trainer.run(**options):
+                    if self.stop.is_set():
+                        trainer.request_stop()
+                    if self.learning_rate is not None:
+                        trainer.set_learning_rate(self.learning_rate)
+                    self.connection.send(("snapshot", snapshot))
+                    self._send_grid(trainer, snapshot)
+        except (EOFError, OSError):
+            return  # the parent has gone
+        except Exception:  # a bug: tell the parent, and keep serving
+            self.trainer = None
+            self.connection.send(("failed", traceback.format_exc(), None))
+            return
+        self.trainer = None
+        self.connection.send(("ended", trainer))
+
+    def _send_grid(self, trainer: Trainer, snapshot) -> None:
+        number, job = self.grid_job or (0, None)
+        if job is None or not self.grid_due.due(force=bool(snapshot.stop_reason)):
+            return
+        from nnstudio.core.grid import grid_outputs
+
+        spec, preprocessing = job
+        # The generator is suspended at the snapshot: the network holds its weights.
+        outputs = grid_outputs(trainer.network, preprocessing, spec)
+        self.connection.send(("grid", snapshot.step, outputs, number))
