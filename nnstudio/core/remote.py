@@ -34,12 +34,15 @@ child to parent (what :meth:`RemoteTrainer.run` yields)::
 
 from __future__ import annotations
 
-import multiprocessing
+import os
 import pickle
 import queue
+import subprocess
+import sys
 import threading
 import traceback
 from collections.abc import Iterator
+from multiprocessing.connection import AuthenticationError, Client, Listener
 
 from nnstudio.core.blas import limited_threads
 from nnstudio.core.rate_limit import AtMostEvery
@@ -71,22 +74,39 @@ class RemoteTrainer:
 
     @property
     def is_alive(self) -> bool:
-        return self._process is not None and self._process.is_alive()
+        return self._process is not None and self._process.poll() is None
 
     def start(self) -> None:
-        """Start the child process now, if it is not running."""
+        """Start the child process now, if it is not running (returns without waiting)."""
         if self.is_alive:
             return
         self._drop_process()
-        # "spawn": a fresh interpreter. Forking a process that runs Qt's threads could
-        # copy a lock another thread holds.
-        context = multiprocessing.get_context("spawn")
-        ours, theirs = context.Pipe()
-        process = context.Process(target=serve, args=(theirs,), name="nnstudio-trainer")
-        process.daemon = True  # ended with this process, whatever happens to it
-        process.start()
-        theirs.close()  # so that our recv() sees the end when the child goes
-        self._process, self._connection, self._dataset = process, ours, None
+        # A fresh interpreter that imports only the core: forking a process that runs
+        # Qt's threads could copy a lock another thread holds, and multiprocessing's
+        # "spawn" would import the parent's main script again. It answers with the
+        # address it listens on; the key that a connection needs goes by its stdin, which
+        # stays open: the child ends when it closes, however this process ends.
+        self._authkey = os.urandom(32)
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "nnstudio.core.remote"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        self._process.stdin.write(self._authkey.hex().encode() + b"\n")
+        self._process.stdin.flush()
+
+    def _connect(self) -> None:
+        """Start the child if need be, and connect to it (waits until it has started)."""
+        self.start()
+        if self._connection is not None:
+            return
+        address = self._process.stdout.readline().decode().strip()
+        self._process.stdout.close()
+        if not address:
+            raise EOFError("the training process ended as it started")
+        connection = Client(address, authkey=self._authkey)
+        with self._send_lock:
+            self._connection, self._dataset = connection, None
 
     def run(self, trainer: Trainer, grid_job=None, **options) -> Iterator[tuple]:
         """Train ``trainer``'s run in the child; yield what comes back (see the module).
@@ -94,9 +114,12 @@ class RemoteTrainer:
         ``trainer`` itself is not changed: adopt the trainer of the ``"ended"``
         message (or of ``"failed"``, which is ``trainer`` as it was) to continue.
         """
-        before = pickle.dumps(trainer, pickle.HIGHEST_PROTOCOL)
+        before = None
         try:
-            self.start()
+            self._connect()
+            # Pickled once connected: a new learning rate set from now on reaches the
+            # child as a message, one set before is in the pickle.
+            before = pickle.dumps(trainer, pickle.HIGHEST_PROTOCOL)
             if trainer.dataset is not self._dataset:
                 self._send(("dataset", trainer.dataset))
                 self._dataset = trainer.dataset
@@ -119,9 +142,11 @@ class RemoteTrainer:
                 yield message
                 if message[0] == "ended":
                     return
-        except (EOFError, OSError):
-            code = self._process.exitcode if self._process is not None else None
+        except (EOFError, OSError, AuthenticationError):
+            code = None if self._process is None else self._process.poll()
             self._drop_process()
+            if before is None:
+                before = pickle.dumps(trainer, pickle.HIGHEST_PROTOCOL)
             yield (
                 "failed",
                 f"The training process ended unexpectedly (exit code {code}). The network "
@@ -169,10 +194,11 @@ class RemoteTrainer:
         if process is None:
             return
         self._send(("quit",))
-        process.join(timeout)
-        if process.is_alive():
+        try:
+            process.wait(timeout if self._connection is not None else 0)
+        except subprocess.TimeoutExpired:
             process.kill()
-            process.join(timeout)
+            process.wait(timeout)
         self._drop_process()
 
     def _send(self, message: tuple) -> None:
@@ -180,11 +206,18 @@ class RemoteTrainer:
             _send_quietly(self._connection, message)
 
     def _drop_process(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-        if self._process is not None and not self._process.is_alive():
-            self._process.join(0)
-        self._process = self._connection = self._dataset = None
+        with self._send_lock:
+            if self._connection is not None:
+                self._connection.close()
+            process = self._process
+            self._process = self._connection = self._dataset = None
+        if process is not None:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+            for pipe in (process.stdin, process.stdout):
+                if not pipe.closed:
+                    pipe.close()
 
 
 def _send_quietly(connection, message: tuple) -> None:
@@ -215,8 +248,29 @@ class _Pickled:
 # -- the child process --------------------------------------------------------------------
 
 
+def main() -> None:
+    """The child process (``python -m nnstudio.core.remote``), started by RemoteTrainer."""
+    authkey = bytes.fromhex(sys.stdin.readline().strip())
+    threading.Thread(target=_end_with_parent, name="nnstudio-parent", daemon=True).start()
+    with Listener(authkey=authkey) as listener:
+        print(listener.address, flush=True)
+        connection = listener.accept()
+    # From here on the parent no longer reads our stdout: what is printed goes to stderr.
+    os.dup2(2, 1)
+    serve(connection)
+
+
+def _end_with_parent() -> None:
+    """Exit when the parent closes our stdin: on close(), or when it ends in any way."""
+    # os.read, not sys.stdin: a daemon thread blocked inside a buffered reader holds its
+    # lock, which the interpreter's shutdown then cannot take.
+    while os.read(sys.stdin.fileno(), 4096):
+        pass
+    os._exit(0)
+
+
 def serve(connection) -> None:
-    """The child process: run what the parent sends until it quits or goes away."""
+    """Run what the parent sends over ``connection`` until it quits or goes away."""
     _Server(connection).serve()
 
 
@@ -313,3 +367,7 @@ class _Server:
         # The generator is suspended at the snapshot: the network holds its weights.
         outputs = grid_outputs(trainer.network, preprocessing, spec)
         self.connection.send(("grid", snapshot.step, outputs, number))
+
+
+if __name__ == "__main__":
+    main()
