@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
+from nnstudio.core.blas import limited_threads
 from nnstudio.core.remote import RemoteTrainer
 from nnstudio.core.trainer import Trainer
 
@@ -58,17 +59,21 @@ class TrainingWorker(QObject):
     @Slot(object, object, object)
     def train(self, trainer: Trainer, grid_job, options: dict) -> None:
         last = None
-        for kind, *payload in self.remote.run(trainer, grid_job, **options):
-            if kind == "snapshot":
-                last = payload[0]
-                self.snapshot_ready.emit(last)
-            elif kind == "grid":
-                self.grid_ready.emit(*payload)
-            elif kind == "ended":
-                reason, message = (last.stop_reason, last.message) if last else ("", "")
-                self.ended.emit(payload[0], reason or "stopped", message)
-            else:
-                self.failed.emit(*payload)
+        # While the training process has a core to itself, the window's own products
+        # (units' grids, diagnoses) take one BLAS thread: OpenBLAS's second thread would
+        # spin on the training's core after each of them.
+        with limited_threads(1):
+            for kind, *payload in self.remote.run(trainer, grid_job, **options):
+                if kind == "snapshot":
+                    last = payload[0]
+                    self.snapshot_ready.emit(last)
+                elif kind == "grid":
+                    self.grid_ready.emit(*payload)
+                elif kind == "ended":
+                    reason, message = (last.stop_reason, last.message) if last else ("", "")
+                    self.ended.emit(payload[0], reason or "stopped", message)
+                else:
+                    self.failed.emit(*payload)
 
 
 class TrainingThread(QObject):
