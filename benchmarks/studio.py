@@ -103,15 +103,15 @@ def show_every_dock(window) -> None:
         dock.show()
 
 
-def resident_bytes(process) -> int:
-    """Resident memory of the studio: the window's process and its training process."""
-    total = process.memory_info().rss
+def resident_bytes(process) -> tuple[int, int]:
+    """Resident memory of the window's process and of its training process(es)."""
+    children = 0
     for child in process.children(recursive=True):
         try:
-            total += child.memory_info().rss
+            children += child.memory_info().rss
         except Exception:  # psutil.NoSuchProcess: it ended in between
             pass
-    return total
+    return process.memory_info().rss, children
 
 
 class Probe:
@@ -221,7 +221,8 @@ def studio_run(csv: Path, config, settings_path: Path) -> dict:
             "max": float(lateness.max()),
             "ticks": int(lateness.size),
         },
-        "rss_mb": {"early": probe.early_rss / MB, "end": end_rss / MB},
+        "rss_mb": {"early": sum(probe.early_rss) / MB, "end": sum(end_rss) / MB},
+        "training_process_rss_mb": {"early": probe.early_rss[1] / MB, "end": end_rss[1] / MB},
         "history_mb": {
             "early": probe.early_history / MB,
             "end": end_history / MB,
@@ -260,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
 
     late = studio["timer_lateness_ms"]
     rss, history = studio["rss_mb"], studio["history_mb"]
+    child = studio["training_process_rss_mb"]
     growth = rss["end"] - rss["early"]
     beyond = growth - (history["end"] - history["early"])
     ratio = studio["samples_per_second"] / headless
@@ -294,7 +296,8 @@ def main(argv: list[str] | None = None) -> int:
     for what, value, target, met in rows:
         print(f"  {what:<58} {value:>16} {target:>10}  {'met' if met else 'NOT MET'}")
     print(
-        f"  (RSS {rss['early']:.0f} MB at step {EARLY_STEPS:,}, {rss['end']:.0f} MB at the end; "
+        f"  (RSS {rss['early']:.0f} MB at step {EARLY_STEPS:,}, {rss['end']:.0f} MB at the end, "
+        f"of which the training process {child['early']:.0f} and {child['end']:.0f} MB; "
         f"timer median lateness {late['median']:.2f} ms over {late['ticks']:,} ticks; "
         f"GUI thread busy {studio['gui_thread_busy']:.0%} of the run)"
     )

@@ -2,10 +2,10 @@
 
 :meth:`Trainer.run` is a generator: it trains step by step and yields a frozen
 :class:`Snapshot` every so often (by elapsed time, by step count, or both). The
-CLI loops over it and prints; the studio's worker thread loops over it and
-emits each snapshot to the window. Between steps it checks a stop flag, so a
-caller stops it promptly; calling :meth:`Trainer.run` again resumes where it
-stopped (this is how the studio pauses and steps).
+CLI loops over it and prints; the studio's training process loops over it and
+sends each snapshot to the window (:mod:`nnstudio.core.remote`). Between steps it
+checks a stop flag, so a caller stops it promptly; calling :meth:`Trainer.run`
+again resumes where it stopped (this is how the studio pauses and steps).
 
 While no run is going, the network can be edited by hand (:meth:`Trainer.edit_weight`,
 :meth:`Trainer.edit_bias`, :meth:`Trainer.set_unit_enabled`); each edit is logged in
@@ -102,12 +102,10 @@ class Snapshot:
         return self.stop_reason in (COMPLETED, DIVERGED)
 
     def __setstate__(self, state: dict) -> None:
-        # Arrays come out of a pickle writable (snapshots cross from the training
-        # process): make them read-only again, as promised.
-        for value in state.values():
-            for array in value if isinstance(value, tuple) else (value,):
-                if isinstance(array, np.ndarray):
-                    array.setflags(write=False)
+        # Arrays come out of a pickle (snapshots cross from the training process) as
+        # writable views of the message's buffer: make them read-only arrays of their
+        # own, as promised, which the weight history can then keep without a copy.
+        state = {name: _owned(value) for name, value in state.items()}
         self.__dict__.update(state)
 
 
@@ -625,6 +623,15 @@ def _frozen_masks(masks) -> tuple[np.ndarray | None, ...] | None:
     if all(mask is None for mask in masks):
         return None
     return tuple(None if mask is None else _frozen_copy(mask) for mask in masks)
+
+
+def _owned(value):
+    """``value`` with each array in it (or itself) read-only and owning its data."""
+    if isinstance(value, tuple):
+        return tuple(_owned(item) for item in value)
+    if isinstance(value, np.ndarray):
+        return value if not value.flags.writeable and value.flags.owndata else _frozen_copy(value)
+    return value
 
 
 def _frozen_copy(a: np.ndarray) -> np.ndarray:

@@ -2,9 +2,9 @@
 
 Data flows one way: the panels edit a :class:`Config` and a loaded table;
 pressing Train builds a core :class:`Trainer` (if the settings changed) and
-runs it in the :class:`TrainingThread`; snapshots arrive through a queued
-signal, are recorded by the plots, and the views redraw on a timer from the
-latest snapshot only.
+runs it in the training process through the :class:`TrainingThread`;
+snapshots arrive through a queued signal, are recorded by the plots, and the
+views redraw on a timer from the latest snapshot only.
 """
 
 from __future__ import annotations
