@@ -66,6 +66,7 @@ class RemoteTrainer:
         self._connection = None
         self._dataset = None  # the data set the child holds (kept, so its id stays unique)
         self._send_lock = threading.Lock()
+        self._start_lock = threading.Lock()  # start() may come from two threads at once
         # A stop asked for before the run's message went out is sent right after it.
         self._stop_wanted = False
         self._run_sent = False
@@ -78,8 +79,11 @@ class RemoteTrainer:
 
     def start(self) -> None:
         """Start the child process now, if it is not running (returns without waiting)."""
-        if self.is_alive:
-            return
+        with self._start_lock:
+            if not self.is_alive:
+                self._spawn()
+
+    def _spawn(self) -> None:
         self._drop_process()
         # A fresh interpreter that imports only the core: forking a process that runs
         # Qt's threads could copy a lock another thread holds, and multiprocessing's
@@ -91,6 +95,7 @@ class RemoteTrainer:
             [sys.executable, "-m", "nnstudio.core.remote"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            env=_child_environment(),
         )
         self._process.stdin.write(self._authkey.hex().encode() + b"\n")
         self._process.stdin.flush()
@@ -218,6 +223,20 @@ class RemoteTrainer:
             for pipe in (process.stdin, process.stdout):
                 if not pipe.closed:
                     pipe.close()
+
+
+def _child_environment() -> dict[str, str]:
+    """This environment, with the folder this nnstudio came from first on the path.
+
+    The child then imports the same nnstudio as this process, wherever that came from
+    (an installed copy, a checkout run in place, a path added by a script).
+    """
+    import nnstudio
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(nnstudio.__file__)))
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    return env
 
 
 def _send_quietly(connection, message: tuple) -> None:

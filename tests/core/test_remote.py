@@ -130,3 +130,14 @@ def test_a_pickled_trainer_leaves_its_data_behind(iris_table, monkeypatch):
         for _ in trainer.run(max_steps=20):
             pass
     _same_network(here, moved)
+
+
+def test_the_child_imports_this_very_nnstudio(monkeypatch):
+    import os
+
+    import nnstudio
+    from nnstudio.core.remote import _child_environment
+
+    monkeypatch.setenv("PYTHONPATH", "/somewhere/else")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(nnstudio.__file__)))
+    assert _child_environment()["PYTHONPATH"].split(os.pathsep) == [root, "/somewhere/else"]
