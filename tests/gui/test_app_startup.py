@@ -75,3 +75,34 @@ def test_the_collector_is_left_as_it_was_when_start_up_fails(monkeypatch):
     with pytest.raises(RuntimeError, match="no display"):
         app.main()
     assert gc.isenabled()
+
+
+def test_closing_the_studio_mid_training_ends_its_training_process(tmp_path):
+    script = textwrap.dedent("""
+        import sys
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+        app = QApplication(sys.argv[:1])
+        remotes = []
+        def poll():
+            windows = [w for w in app.topLevelWidgets() if w.objectName() == "main_window"]
+            if not (windows and windows[0].isVisible()):
+                QTimer.singleShot(10, poll)
+                return
+            window = windows[0]
+            remotes.append(window.training.remote)
+            window.training.snapshot_ready.connect(lambda snapshot: window.close())
+            window.toggle_training()
+        QTimer.singleShot(0, poll)
+        from nnstudio.gui.app import main
+        status = main()
+        print("trained", bool(remotes), "process alive", remotes[0].is_alive)
+        sys.exit(status)
+    """)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert "trained True process alive False" in result.stdout, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr, result.stderr

@@ -144,3 +144,14 @@ def test_boundary_grids_come_with_the_window_s_own_spec(qtbot, training):
         training.step(4)
     assert grids and grids[-1][0] == 4
     assert grids[-1][1] is spec  # views tell a current grid from a stale one by identity
+
+
+def test_training_processes_end_when_the_studio_quits(qtbot, training):
+    from nnstudio.gui.worker import close_idle_processes
+
+    with qtbot.waitSignal(training.stopped, timeout=5000):
+        training.step(1)
+    remote = training.remote
+    training.shutdown()
+    close_idle_processes()
+    assert not remote.is_alive
