@@ -7,6 +7,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QApplication
 
 from nnstudio.core.config import MODERN
 from nnstudio.core.dataset import prepare_table
@@ -384,3 +385,20 @@ def test_without_test_rows_the_test_curve_stays_empty(qtbot, plot, iris_table):
     assert len(plot.train_curve.getOriginalDataset()[0]) == 4
     assert plot.test_curve.getOriginalDataset()[0] is None
     assert np.isnan(plot.history()["test_loss"]).all()
+
+
+def test_the_live_read_out_never_resizes_its_dock(qtbot, plot, snapshots):
+    # The read-out changes every frame; were its width part of the plot's minimum, each
+    # longer text would lay the whole window out again (stalls of ~90 ms while training).
+    plot.resize(300, 240)
+    plot.show()
+    minimum = plot.minimumSizeHint()
+    for snapshot in snapshots:
+        plot.record_snapshot(snapshot)
+    plot.refresh()
+    plot.status.setText(plot.status.text() + " · " + "a much longer read-out " * 4)
+    QApplication.processEvents()  # the layout takes the label's new size hints
+    assert plot.minimumSizeHint() == minimum
+    # It still shows, right-aligned in the row's spare width.
+    qtbot.waitUntil(lambda: plot.status.width() > 150)
+    assert plot.status.text().startswith("step ")

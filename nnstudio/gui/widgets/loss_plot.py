@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from nnstudio.core.long_series import (
     ChunkedArray,
@@ -140,12 +140,15 @@ class LossPlot(QWidget):
         self.status = QLabel(self)
         self.status.setObjectName("loss_plot_status")
         self.status.setAccessibleName("Latest loss")
+        # Its text changes every frame; it must not resize the dock while it does (each
+        # resize lays the whole window out again). It takes the row's spare width instead.
+        self.status.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.status.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
 
         controls = QHBoxLayout()
         controls.setContentsMargins(4, 0, 4, 0)
         controls.addWidget(self.log_scale)
-        controls.addStretch(1)
-        controls.addWidget(self.status)
+        controls.addWidget(self.status, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
