@@ -3,8 +3,8 @@
 In one process, a training thread and the window share Python's GIL: a step needs
 the GIL back after every NumPy call, and waits for it while the window runs Python
 to draw its views, so a busy window slows training by about the share of time it
-spends drawing (a third, with every view live). A child process has an interpreter
-of its own, and the machine's second core.
+spends drawing (about a quarter, with every view live). A child process has an
+interpreter of its own, and the machine's second core.
 
 The parent's :class:`RemoteTrainer` sends the child a pickled :class:`Trainer` for
 each run (the data set once, before the first run on it) and reads back what
