@@ -155,3 +155,17 @@ def test_training_processes_end_when_the_studio_quits(qtbot, training):
     training.shutdown()
     close_idle_processes()
     assert not remote.is_alive
+
+
+def test_a_hand_edit_made_while_paused_goes_into_the_next_run(qtbot, training):
+    with qtbot.waitSignal(training.stopped, timeout=5000):
+        training.step(2)
+    training.trainer.edit_weight(0, 0, 0, 3.0)
+    received = []
+    training.snapshot_ready.connect(received.append)
+    with qtbot.waitSignal(training.stopped, timeout=5000):
+        training.step(1)
+    assert any("to 3" in edit for edit in received[-1].edits)
+    # One step of training moves the weight only a little from the value set by hand.
+    assert received[-1].weights[0][0, 0] == pytest.approx(3.0, abs=0.2)
+    assert training.trainer.network.weights[0][0, 0] == received[-1].weights[0][0, 0]
