@@ -124,12 +124,12 @@ class WeightHistory:
             previous = self._drop_last()
             edit = "; ".join(e for e in (previous.edit, edit) if e) or None
         if masks is not None:
-            masks = tuple(None if m is None else _frozen(m) for m in masks)
+            masks = tuple(None if m is None else read_only(m) for m in masks)
         entry = HistoryEntry(
             step=step,
-            weights=tuple(_frozen(w) for w in weights),
-            biases=None if biases is None else tuple(_frozen(b) for b in biases),
-            gradient_norms=_frozen(np.asarray(gradient_norms, dtype=np.float64)),
+            weights=tuple(read_only(w) for w in weights),
+            biases=None if biases is None else tuple(read_only(b) for b in biases),
+            gradient_norms=read_only(np.asarray(gradient_norms, dtype=np.float64)),
             masks=masks,
             edit=edit,
         )
@@ -351,7 +351,7 @@ def _histogram_row(weights: np.ndarray, low: float, high: float, bins: int) -> n
     return np.bincount(index, minlength=bins).astype(ROW_DTYPE)
 
 
-def _frozen(a) -> np.ndarray:
+def read_only(a) -> np.ndarray:
     """``a`` itself when it is a read-only array owning its data, else a read-only copy."""
     if isinstance(a, np.ndarray) and not a.flags.writeable and a.flags.owndata:
         return a

@@ -26,6 +26,7 @@ from nnstudio.core.blas import limited_threads, training_threads, vdot
 from nnstudio.core.config import Config
 from nnstudio.core.dataset import Dataset
 from nnstudio.core.errors import ConfigError
+from nnstudio.core.history import read_only
 from nnstudio.core.losses import LOSSES
 from nnstudio.core.metrics import Metrics, MetricsLog, evaluate
 from nnstudio.core.network import Network
@@ -629,9 +630,7 @@ def _owned(value):
     """``value`` with each array in it (or itself) read-only and owning its data."""
     if isinstance(value, tuple):
         return tuple(_owned(item) for item in value)
-    if isinstance(value, np.ndarray):
-        return value if not value.flags.writeable and value.flags.owndata else _frozen_copy(value)
-    return value
+    return read_only(value) if isinstance(value, np.ndarray) else value
 
 
 def _frozen_copy(a: np.ndarray) -> np.ndarray:

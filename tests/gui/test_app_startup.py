@@ -57,10 +57,7 @@ def test_the_studio_collects_garbage_again_once_its_window_is_up(tmp_path):
         print("collector", gc.isenabled(), "table", os.path.basename(seen[0]))
         sys.exit(status)
     """)
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)}
-    result = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
-    )
+    result = _run_studio(script, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "collector True table iris.csv" in result.stdout, result.stdout + result.stderr
     assert "Traceback" not in result.stderr and "Warning" not in result.stderr
@@ -99,10 +96,15 @@ def test_closing_the_studio_mid_training_ends_its_training_process(tmp_path):
         print("trained", bool(remotes), "process alive", remotes[0].is_alive)
         sys.exit(status)
     """)
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)}
-    result = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
-    )
+    result = _run_studio(script, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "trained True process alive False" in result.stdout, result.stdout + result.stderr
     assert "Traceback" not in result.stderr, result.stderr
+
+
+def _run_studio(script: str, config_home) -> subprocess.CompletedProcess:
+    """Run ``script`` (which starts the real studio) in a fresh, offscreen interpreter."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(config_home)}
+    return subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
