@@ -76,19 +76,31 @@ def test_network_without_hidden_layers_has_correct_gradient():
         np.testing.assert_allclose(a, n, rtol=1e-5, atol=1e-8)
 
 
+@pytest.mark.parametrize(
+    "limits",
+    [
+        pytest.param({"COPY_TRANSPOSED_UP_TO": 0}, id="copied-row-by-row"),
+        pytest.param({"COPY_ROWS_UP_TO": 0}, id="used-in-place"),
+    ],
+)
 @pytest.mark.parametrize("activation", ["sigmoid", "relu", "tanh"])
 @pytest.mark.parametrize(
     "loss_name,output", [("cross_entropy", "softmax"), ("mse", "linear"), ("sse", "sigmoid")]
 )
-def test_gradient_matches_when_the_batch_is_used_in_place(
-    monkeypatch, activation, loss_name, output
+def test_gradient_matches_however_the_batch_reaches_the_first_layer(
+    monkeypatch, limits, activation, loss_name, output
 ):
-    # Large batches skip the copy under a row of ones and add the first layer's biases
-    # separately; force that path on a small problem.
-    monkeypatch.setattr(_Buffers, "COPY_INPUTS_UP_TO", 0)
+    # Small batches are copied transposed under a row of ones (every other test), medium
+    # ones row by row beside a column of ones, and large ones are used in place with the
+    # first layer's biases added separately; force the last two paths on a small problem.
+    for name, value in limits.items():
+        monkeypatch.setattr(_Buffers, name, value)
     net, X, Y = _problem(activation, output, use_bias=True)
     loss = LOSSES[loss_name]
-    _, analytic = net.loss_and_gradients(X, Y, loss, 0.0, 0.05)
+    value, analytic = net.loss_and_gradients(X, Y, loss, 0.0, 0.05)
+    # The same loss as the plain forward pass: the ones really carry the biases.
+    expected = loss.value(net.forward(X), Y, output) + net.penalty(0.0, 0.05)
+    assert value == pytest.approx(expected, rel=1e-12)
     analytic = [g.copy() for g in analytic]
     for a, n in zip(analytic, _numeric_gradient(net, X, Y, loss, 0.0, 0.05), strict=True):
         np.testing.assert_allclose(a, n, rtol=1e-5, atol=1e-7)
