@@ -8,7 +8,8 @@ fraction of this machine's GEMM rate. Results are also written as JSON.
 
 Every contender uses plain minibatch SGD (no momentum, no regularization),
 reshuffles once per epoch, and runs the same number of epochs; scikit-learn
-also runs with Adam, against nnstudio's Adam.
+also runs with Adam, against nnstudio's Adam. Repeats go round the contenders
+(every contender's first run, then every second run, ...).
 """
 
 from __future__ import annotations
@@ -291,13 +292,17 @@ def main(argv: list[str] | None = None) -> int:
         for dtype in args.dtypes.split(","):
             X, y = make_data(workload, dtype)
             samples = workload.epochs * len(X)
-            for contender, train in runners.items():
-                result = Result(workload.name, dtype, contender)
-                for _ in range(args.repeats):
+            block = {c: Result(workload.name, dtype, c) for c in runners}
+            # Round the contenders once per repeat rather than repeating each in turn: a
+            # shared machine changes speed for seconds at a time (on a 2-core VM, two BLAS
+            # threads run ~1.3x faster in some spells than in others), and rounds spread
+            # such a spell over every contender instead of landing on one.
+            for _ in range(args.repeats):
+                for contender, train in runners.items():
                     seconds, accuracy = train(workload, X, y, dtype)
-                    result.samples_per_second.append(samples / seconds)
-                    result.accuracy.append(accuracy)
-                results.append(result)
+                    block[contender].samples_per_second.append(samples / seconds)
+                    block[contender].accuracy.append(accuracy)
+            results.extend(block.values())
             _print_block(
                 workload,
                 dtype,
