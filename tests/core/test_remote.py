@@ -1,10 +1,13 @@
 """Training in a child process: the same run as in this one, stoppable, and robust."""
 
+import operator
+import os
 import pickle
 
 import numpy as np
 import pytest
 
+from nnstudio.core import remote as remote_module
 from nnstudio.core import trainer as trainer_module
 from nnstudio.core.config import MODERN
 from nnstudio.core.dataset import prepare_table
@@ -61,6 +64,26 @@ def test_a_run_in_the_child_equals_the_same_run_here(remote, iris_table, optimiz
     assert there.optimizer.params[0] is there.network.parameter_vector
 
 
+@pytest.mark.skipif(not hasattr(os, "memfd_create"), reason="no shared memory files here")
+def test_a_large_data_set_goes_through_shared_memory_and_trains_the_same(
+    remote, iris_table, monkeypatch
+):
+    monkeypatch.setattr(remote_module, "SHARE_FROM_BYTES", 0)  # iris counts as large
+    files = []
+    memfd_create = os.memfd_create
+    monkeypatch.setattr(os, "memfd_create", lambda *a: files.append(memfd_create(*a)) or files[-1])
+    config = MODERN.replace(epochs=5)
+    data = prepare_table(iris_table, config)
+    here, there = Trainer(config, data), Trainer(config, data)
+    for _ in here.run():
+        pass
+    kinds, _ = _train_remotely(remote, there)
+    assert kinds[-1] == "ended"
+    assert len(files) == 1
+    _same_network(here, there)
+    assert [m.as_row() for m in there.history] == [m.as_row() for m in here.history]
+
+
 def test_a_stop_asked_for_before_the_run_begins_stops_it(remote, iris_table):
     config = MODERN.replace(epochs=1_000_000)
     trainer = Trainer(config, prepare_table(iris_table, config))
@@ -110,6 +133,65 @@ def test_a_bug_in_the_run_is_reported_with_the_trainer_as_it_was(remote, iris_ta
     # The child serves on.
     _train_remotely(remote, trainer, max_steps=2)
     assert trainer.step == 5
+
+
+@pytest.mark.skipif(not hasattr(os, "memfd_create"), reason="no shared memory files here")
+def test_shared_arrays_arrive_whole_in_any_layout(monkeypatch):
+    from multiprocessing import Pipe
+
+    monkeypatch.setattr(remote_module, "SHARE_FROM_BYTES", 0)
+    rng = np.random.default_rng(0)
+    sent = {
+        "rows": rng.normal(size=(50, 7)).astype(np.float32),
+        "fortran": np.asfortranarray(rng.normal(size=(9, 4))),
+        "strided": rng.normal(size=(10, 6))[::2, 1:],  # not contiguous: goes in-band
+        "empty": np.empty((0, 3)),
+        "labels": rng.integers(0, 3, size=11),
+    }
+    ours, theirs = Pipe()
+    remote_module._send_dataset(ours, sent)
+    kind, *args = theirs.recv()
+    assert kind == "shared_dataset"
+    got = remote_module._receive_dataset(theirs, *args)
+    for name, array in sent.items():
+        assert got[name].dtype == array.dtype
+        assert np.array_equal(got[name], array), name
+    got["rows"][0, 0] = 123.0  # writable, and the sender's array is untouched
+    assert sent["rows"][0, 0] != 123.0
+
+
+class _Unreadable:
+    """Pickles fine; unpickling it raises ZeroDivisionError."""
+
+    def __reduce__(self):
+        return operator.truediv, (1, 0)
+
+
+def test_a_message_the_child_cannot_read_fails_the_run_and_the_next_starts_afresh(
+    iris_table, monkeypatch
+):
+    remote = RemoteTrainer()
+    try:
+        config = MODERN.replace(epochs=2)
+        trainer = Trainer(config, prepare_table(iris_table, config))
+        monkeypatch.setattr(
+            remote_module,
+            "_send_dataset",
+            lambda connection, dataset: connection.send(("dataset", _Unreadable())),
+        )
+        remote.start()
+        first = remote._process
+        messages = list(remote.run(trainer))
+        assert [m[0] for m in messages] == ["failed"]
+        assert "ZeroDivisionError" in messages[0][1]
+        assert trainer.step == 0
+        monkeypatch.undo()
+        kinds, _ = _train_remotely(remote, trainer)
+        assert kinds[-1] == "ended"
+        assert remote._process is not first
+        assert trainer.step == trainer.total_steps
+    finally:
+        remote.close()
 
 
 def test_a_pickled_trainer_leaves_its_data_behind(iris_table, monkeypatch):
