@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QProgressBar, QToolBar, QWidget
+from PySide6.QtWidgets import QProgressBar, QSizePolicy, QToolBar, QWidget
 
 from nnstudio.core.trainer import Snapshot
+from nnstudio.gui.widgets.live_label import LiveLabel
 
 
 def _format_duration(seconds: float) -> str:
@@ -54,10 +55,12 @@ class TrainControls(QToolBar):
         self.addSeparator()
         self.addWidget(self.progress)
         self.addSeparator()
-        self.status = QLabel(self)
+        # New figures arrive with every evaluation: a LiveLabel takes the toolbar's spare
+        # width without laying the window out again for each (its context menu copies).
+        self.status = LiveLabel(self)
         self.status.setObjectName("train_status")
         self.status.setAccessibleName("Training status")
-        self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.status.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
         self.addWidget(self.status)
 
     def _action(self, text: str, name: str, shortcut: str, tip: str) -> QAction:

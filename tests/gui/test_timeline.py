@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QPushButton, QSlider
+from PySide6.QtWidgets import QCheckBox, QComboBox, QPushButton, QSlider
 
+from nnstudio.gui.widgets.live_label import LiveLabel
 from nnstudio.gui.widgets.timeline import LIVE_TEXT, NOT_LIVE_TEXT, SPEEDS, TimelineWidget
 
 STEPS = np.array([0, 50, 100, 200, 400, 800, 1234, 2000, 3500, 5000], dtype=np.int64)
@@ -44,7 +45,7 @@ def test_controls_are_named_with_tooltips(timeline):
         (QPushButton, "timeline_live"),
         (QCheckBox, "timeline_compare"),
         (QSlider, "timeline_compare_slider"),
-        (QLabel, "timeline_label"),
+        (LiveLabel, "timeline_label"),
     ]:
         widget = child(timeline, cls, name)
         assert widget.accessibleName() and widget.toolTip(), name

@@ -21,7 +21,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from nnstudio.core.long_series import (
     ChunkedArray,
@@ -32,6 +32,7 @@ from nnstudio.core.long_series import (
 )
 from nnstudio.core.trainer import Snapshot
 from nnstudio.gui.palette import SERIES, style_plot
+from nnstudio.gui.widgets.live_label import LiveLabel
 from nnstudio.gui.widgets.series import (
     OpaqueGrid,
     StepMarker,
@@ -137,13 +138,11 @@ class LossPlot(QWidget):
         self.log_scale.setAccessibleName("Loss on a log scale")
         self.log_scale.setToolTip("Show the loss on a logarithmic axis, to see late progress.")
         self.log_scale.toggled.connect(self._on_log_scale_toggled)
-        self.status = QLabel(self)
+        # Its text changes every frame: a LiveLabel, which takes the row's spare width and
+        # does not lay the window out again for each new text.
+        self.status = LiveLabel(self, alignment=Qt.AlignRight | Qt.AlignVCenter, elide=Qt.ElideLeft)
         self.status.setObjectName("loss_plot_status")
         self.status.setAccessibleName("Latest loss")
-        # Its text changes every frame; it must not resize the dock while it does (each
-        # resize lays the whole window out again). It takes the row's spare width instead.
-        self.status.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
-        self.status.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
 
         controls = QHBoxLayout()
         controls.setContentsMargins(4, 0, 4, 0)

@@ -31,6 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnstudio.gui.widgets.live_label import LiveLabel
+
 SPEEDS = (5, 10, 30, 60)  # replayed states per second the speed box offers
 DEFAULT_SPEED = 10
 LIVE_TEXT, NOT_LIVE_TEXT = "● Live", "Go live"  # the dot says "following", like a recorder
@@ -133,11 +135,10 @@ class TimelineWidget(QWidget):
             "Show how the weights changed between two recorded states (B minus A).",
         )
         self.compare.toggled.connect(self._on_compare_toggled)
+        # Its text changes every frame: a LiveLabel does not lay the window out again.
         self.label = _named(
-            QLabel(self), "timeline_label", "Shown step", "The step shown and how many are kept."
+            LiveLabel(self), "timeline_label", "Shown step", "The step shown and how many are kept."
         )
-        # Its text changes every frame; it must not resize the dock while it does.
-        self.label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.b_caption = QLabel("B", self)
         self.b_caption.setToolTip("The main slider picks state B.")
         self.a_caption = QLabel("A", self)
@@ -151,12 +152,11 @@ class TimelineWidget(QWidget):
         self.compare_slider.setFocusPolicy(Qt.StrongFocus)
         self.compare_slider.valueChanged.connect(self._on_compare_slider_value_changed)
         self.compare_label = _named(
-            QLabel(self),
+            LiveLabel(self),
             "timeline_compare_label",
             "Compared steps",
             "The difference the views show: state B minus state A.",
         )
-        self.compare_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
 
         # Controls and read-outs on top; the B and A sliders below, one above the other,
         # so the same recorded state sits at the same x on both.
