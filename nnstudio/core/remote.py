@@ -39,6 +39,7 @@ child to parent (what :meth:`RemoteTrainer.run` yields)::
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 import os
 import pickle
@@ -139,8 +140,7 @@ class RemoteTrainer:
             # child as a message, one set before is in the pickle.
             before = pickle.dumps(trainer, pickle.HIGHEST_PROTOCOL)
             if trainer.dataset is not self._dataset:
-                with self._send_lock:
-                    _send_dataset(self._connection, trainer.dataset)
+                _send_dataset(self._connection, trainer.dataset, self._send_lock)
                 self._dataset = trainer.dataset
             self.set_grid_job(grid_job)
             with self._send_lock:
@@ -264,20 +264,23 @@ def _send_quietly(connection, message: tuple) -> None:
         pass
 
 
-def _send_dataset(connection, dataset) -> None:
+def _send_dataset(connection, dataset, lock=None) -> None:
     """Send ``dataset``, a large one's arrays through shared memory rather than the pipe.
 
     Pickle protocol 5 hands NumPy's arrays over as buffers apart from the rest
     (``buffer_callback``). They go into an anonymous memory file, whose descriptor
     follows the message over the socket; the child maps the file and unpickles the
     arrays onto the mapping without a copy. The file has no name, so nothing is left
-    behind however either process ends: it is freed when both have let it go.
+    behind however either process ends: it is freed when both have let it go. Only
+    the sending holds ``lock``, not the copying into the file.
     """
     buffers: list[pickle.PickleBuffer] = []
     pickled = pickle.dumps(dataset, protocol=5, buffer_callback=buffers.append)
     views = [buffer.raw() for buffer in buffers]
-    if sum(view.nbytes for view in views) < SHARE_FROM_BYTES or not hasattr(os, "memfd_create"):
-        connection.send(("dataset", dataset))
+    in_memory_file = hasattr(os, "memfd_create")  # Linux
+    if not in_memory_file or sum(view.nbytes for view in views) < SHARE_FROM_BYTES:
+        with lock or contextlib.nullcontext():
+            connection.send(("dataset", dataset))
         return
     fd = os.memfd_create("nnstudio-dataset")
     try:
@@ -288,8 +291,9 @@ def _send_dataset(connection, dataset) -> None:
             spans.append((size, view.nbytes))
             size += view.nbytes
         os.ftruncate(fd, max(size, 1))
-        connection.send(("shared_dataset", pickled, spans, size))
-        send_handle(connection, fd, None)
+        with lock or contextlib.nullcontext():
+            connection.send(("shared_dataset", pickled, spans, size))
+            send_handle(connection, fd, None)
     finally:
         os.close(fd)
 

@@ -177,7 +177,7 @@ def test_a_message_the_child_cannot_read_fails_the_run_and_the_next_starts_afres
         monkeypatch.setattr(
             remote_module,
             "_send_dataset",
-            lambda connection, dataset: connection.send(("dataset", _Unreadable())),
+            lambda connection, *_: connection.send(("dataset", _Unreadable())),
         )
         remote.start()
         first = remote._process
