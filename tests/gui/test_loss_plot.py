@@ -402,3 +402,16 @@ def test_the_live_read_out_never_resizes_its_dock(qtbot, plot, snapshots):
     # It still shows, right-aligned in the row's spare width.
     qtbot.waitUntil(lambda: plot.status.width() > 150)
     assert plot.status.text().startswith("step ")
+
+
+def test_the_legend_takes_one_column_in_a_narrow_dock(qtbot, plot):
+    plot.show()
+    qtbot.waitExposed(plot)
+    assert plot.legend.columnCount == 2
+    plot.resize(240, 400)
+    qtbot.waitUntil(lambda: plot.legend.columnCount == 1)
+    # Now it fits across the plot's view.
+    view = plot.plot_item.getViewBox().sceneBoundingRect()
+    assert plot.legend.sceneBoundingRect().width() < view.width()
+    plot.resize(640, 400)
+    qtbot.waitUntil(lambda: plot.legend.columnCount == 2)

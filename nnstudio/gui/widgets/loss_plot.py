@@ -49,6 +49,9 @@ WINDOWS_PER_RUN = 50  # the automatic average spans about 1/50 of the run
 ANTIALIAS_LIMIT = 100_000
 DEFAULT_COLUMNS = 1000  # pixel columns assumed before the view has a size
 SYMBOL_SPACING = 6  # evaluation markers are drawn when, on average, this many pixels apart
+# The two-column legend is about 245 pixels wide: with the axis and margins it fits
+# across plots at least this wide; narrower ones get it in one column.
+TWO_COLUMN_LEGEND_FROM = 320
 
 
 def auto_smoothing(total_steps: int) -> float:
@@ -361,6 +364,13 @@ class LossPlot(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.PaletteChange:
             self._restyle()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        # Two columns keep the legend short; in a narrow dock they would not fit across.
+        columns = 2 if self.width() >= TWO_COLUMN_LEGEND_FROM else 1
+        if self.legend.columnCount != columns:
+            self.legend.setColumnCount(columns)
 
 
 def _preview() -> int:  # pragma: no cover - manual preview
