@@ -295,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
             block = {c: Result(workload.name, dtype, c) for c in runners}
             # Round the contenders once per repeat rather than repeating each in turn: a
             # shared machine changes speed for seconds at a time (on a 2-core VM, two BLAS
-            # threads run ~1.3x faster in some spells than in others), and rounds spread
+            # threads ran 1.2-1.3x faster in some spells than in others), and rounds spread
             # such a spell over every contender instead of landing on one.
             for _ in range(args.repeats):
                 for contender, train in runners.items():
