@@ -109,6 +109,22 @@ def test_an_elided_text_shows_whole_in_the_tooltip_and_copies_whole(qtbot):
     assert label.accessibleDescription() == LONG  # what a screen reader reads out
 
 
+def _wait_until_settled(qtbot, requests, window, quiet_ms=250):
+    """Returns once the window has asked for no layout for quiet_ms, with requests cleared.
+
+    A fixed wait is not enough: on a slow machine the docks go on building their views
+    and laying the window out well after it is first painted.
+    """
+
+    def quiet():
+        requests.received.clear()
+        qtbot.wait(quiet_ms)
+        return window not in requests.received
+
+    qtbot.waitUntil(quiet, timeout=10_000)
+    requests.received.clear()
+
+
 def test_the_window_is_not_laid_out_again_by_its_read_outs(qtbot, tmp_path, requests):
     window = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
     qtbot.addWidget(window)
@@ -121,8 +137,7 @@ def test_the_window_is_not_laid_out_again_by_its_read_outs(qtbot, tmp_path, requ
     qtbot.waitExposed(window)
     timeline = window.findChild(QWidget, "timeline")
     read_outs = [window.loss_plot.status, window.controls.status, timeline.label]
-    qtbot.wait(300)  # the docks shown build their views and settle
-    requests.received.clear()
+    _wait_until_settled(qtbot, requests, window)  # the docks shown build their views
     for i in range(10):
         window.controls.set_status(f"evaluated at step {i * 4321:,}: train loss {i / 3:.4f}")
         for label in read_outs[::2]:
