@@ -170,6 +170,7 @@ def studio_run(csv: Path, config, settings_path: Path) -> dict:
     from PySide6.QtCore import QEventLoop, QSettings
     from PySide6.QtWidgets import QApplication
 
+    from nnstudio.gui.app import collect_on_gui_thread
     from nnstudio.gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(["nnstudio"])
@@ -185,9 +186,10 @@ def studio_run(csv: Path, config, settings_path: Path) -> dict:
     app.processEvents()
     window.grab().save(str(Path(tempfile.gettempdir()) / "nnstudio-studio-bench.png"))
     # As nnstudio.gui.app does after the first paint: later full collections skip the
-    # start-up's long-lived objects.
+    # start-up's long-lived objects, and only the GUI thread collects.
     gc.collect()
     gc.freeze()
+    collect_on_gui_thread()
 
     process = psutil.Process()
     probe = Probe(window, process)

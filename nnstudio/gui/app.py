@@ -28,6 +28,7 @@ def main(data: str | None = None, config: str | None = None, argv: list[str] | N
     if collecting:
         _call_after_first_paint(window, _resume_collecting)
     status = app.exec()
+    stop_collecting_on_gui_thread()
     if collecting:
         gc.enable()
     # Delete the window before the application so no widget outlives QApplication.
@@ -84,7 +85,36 @@ def _resume_collecting() -> None:
     # each full one while training does not walk them again (~40 ms each).
     gc.collect()
     gc.freeze()
-    gc.enable()
+    collect_on_gui_thread()
+
+
+_collector = None  # pyqtgraph's GarbageCollector, while it collects in Python's place
+
+
+def collect_on_gui_thread() -> None:
+    """From now on, only a timer on the GUI thread collects garbage cycles.
+
+    Python collects on whichever thread allocates when a collection is due, and the
+    training thread allocates as it receives snapshots. A cycle holding Qt objects of
+    the GUI thread (a closed dialog, its menus) could then be deleted on the training
+    thread, and that deadlocked both threads: the training thread held a QObject's lock
+    and waited for the GIL, which the GUI thread held while deleting a widget that
+    waited for that lock. pyqtgraph's GarbageCollector turns Python's collector off and
+    collects, generation by generation as Python would, from a timer (once a second).
+    """
+    global _collector
+    if _collector is None:
+        from pyqtgraph.util.garbage_collector import GarbageCollector
+
+        _collector = GarbageCollector()
+
+
+def stop_collecting_on_gui_thread() -> None:
+    """Stop the timer of :func:`collect_on_gui_thread`; Python's collector stays off."""
+    global _collector
+    if _collector is not None:
+        _collector.timer.stop()
+        _collector = None
 
 
 def _call_after_first_paint(window, callback) -> None:

@@ -94,9 +94,6 @@ class InsideController(QObject):
         window.docks["loss"].raise_()
         window.docks["heatmaps"].raise_()
         window.docks["metrics"].raise_()
-        window.resizeDocks(
-            [window.docks["heatmaps"], window.docks["timeline"]], [320, 70], Qt.Vertical
-        )
         self._histograms_due = AtMostEvery(HISTOGRAMS_INTERVAL_S)
         self._diagnosis_due = AtMostEvery(DIAGNOSTICS_INTERVAL_S)
 

@@ -18,6 +18,7 @@ from PySide6.QtGui import QAction, QIcon, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QFrame,
     QInputDialog,
     QMainWindow,
     QMessageBox,
@@ -44,6 +45,8 @@ from nnstudio.gui.widgets.weight_heatmaps import WeightHeatmaps
 from nnstudio.gui.worker import TrainingThread
 
 LAZY_VIEW_MINIMUM = (130, 160)  # pixels: about the smallest the lazily built views allow
+DEFAULT_SIZE = (1400, 1000)  # pixels, when the screen has room (see _fit_to_screen)
+TITLE_BAR_ALLOWANCE = 40  # pixels of a window's frame above its contents
 REDRAW_INTERVAL_MS = 33  # at most ~30 frames a second, whatever the snapshot rate
 MAX_RECENT_FILES = 8
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
@@ -112,6 +115,7 @@ class MainWindow(QMainWindow):
 
         self._build_views()
         self.inside = InsideController(self, self.settings)
+        self._fit_to_screen()
         self._default_state = self.saveState()
         self._build_menus()
         self._restore_settings()
@@ -148,10 +152,6 @@ class MainWindow(QMainWindow):
         self.hyperparameters.config_edited.connect(self._on_config_edited)
         self.hyperparameters.learning_rate_changed.connect(self._on_learning_rate_changed)
         self.hyperparameters.preset_chosen.connect(self._on_preset_chosen)
-        scroll = QScrollArea(self)
-        scroll.setObjectName("hyperparameter_scroll")
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.hyperparameters)
 
         self.loss_plot = LossPlot(self)
         self.metrics_plot = MetricsPlot(self)
@@ -162,8 +162,15 @@ class MainWindow(QMainWindow):
         left = Qt.LeftDockWidgetArea
         bottom = Qt.BottomDockWidgetArea
         right = Qt.RightDockWidgetArea
-        self._dock("data", "Data", self.data_panel, left)
-        self._dock("hyperparameters", "Hyperparameters", scroll, left)
+        # Both panels scroll when their dock is short, so that they do not hold the
+        # window taller than a small screen.
+        self._dock("data", "Data", _scrolling(self.data_panel, "data_scroll"), left)
+        self._dock(
+            "hyperparameters",
+            "Hyperparameters",
+            _scrolling(self.hyperparameters, "hyperparameter_scroll"),
+            left,
+        )
         self.tabifyDockWidget(self.docks["data"], self.docks["hyperparameters"])
         self.docks["data"].raise_()
         self._dock("loss", "Loss", self.loss_plot, right)
@@ -172,10 +179,24 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.docks["metrics"], self.docks["gradients"])
         self.docks["metrics"].raise_()
         self._dock("heatmaps", "Weights", self.heatmaps, bottom)
-        self.resize(1400, 900)
-        self.resizeDocks([self.docks["data"]], [380], Qt.Horizontal)
-        self.resizeDocks([self.docks["loss"]], [520], Qt.Horizontal)
-        self.resizeDocks([self.docks["heatmaps"]], [300], Qt.Vertical)
+
+    def _fit_to_screen(self) -> None:
+        """Take the default size, or less where the screen has less room, and lay out the docks.
+
+        Run once every dock is in place: while the bottom docks are added, before they
+        are tabbed together, they stand one above the other and grow the window (to
+        1170 pixels high, past a 1080-pixel screen), and tabbing them does not shrink it.
+        """
+        self.layout().activate()  # the minimum size of the docks as they stand now
+        room = self.screen().availableGeometry()
+        width, height = DEFAULT_SIZE
+        self.resize(min(width, room.width()), min(height, room.height() - TITLE_BAR_ALLOWANCE))
+        # On a narrow screen the side docks share what the network editor leaves.
+        spare = max(0, self.width() - self.centralWidget().minimumSizeHint().width() - 40)
+        scale = min(1.0, spare / 900)
+        self.resizeDocks([self.docks["data"]], [round(380 * scale)], Qt.Horizontal)
+        self.resizeDocks([self.docks["loss"]], [round(520 * scale)], Qt.Horizontal)
+        self.resizeDocks([self.docks["heatmaps"], self.docks["timeline"]], [250, 70], Qt.Vertical)
 
     def _dock(self, name: str, title: str, widget: QWidget | None, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -799,3 +820,13 @@ class MainWindow(QMainWindow):
         self._save_settings()
         self.training.shutdown()
         super().closeEvent(event)
+
+
+def _scrolling(panel: QWidget, name: str) -> QScrollArea:
+    """``panel`` in a scroll area, which gives it all its room and scrolls when short of it."""
+    scroll = QScrollArea()
+    scroll.setObjectName(name)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.NoFrame)
+    scroll.setWidget(panel)
+    return scroll
