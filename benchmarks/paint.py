@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     folder = Path(tempfile.mkdtemp())
     csv = studio.write_w2_csv(folder)
     w = MainWindow(settings=QSettings(str(folder / "s.ini"), QSettings.IniFormat))
-    w.resize(1920, 1080)
+    w.lay_out(1920, 1080)
     studio.show_every_dock(w)
     w.show()
     if not w.load_data(csv):

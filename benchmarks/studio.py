@@ -177,7 +177,7 @@ def studio_run(csv: Path, config, settings_path: Path) -> dict:
     pg.setConfigOptions(antialias=True)  # as nnstudio.gui.app sets it
     settings = QSettings(str(settings_path), QSettings.IniFormat)
     window = MainWindow(settings=settings)
-    window.resize(1920, 1080)
+    window.lay_out(1920, 1080)
     show_every_dock(window)
     window.show()
     if not window.load_data(csv):

@@ -45,7 +45,7 @@ def main() -> int:
     app.setStyle("Fusion")
     settings = QSettings(str(Path(tempfile.mkdtemp()) / "s.ini"), QSettings.IniFormat)
     window = MainWindow(settings)
-    window.resize(1600, 1000)
+    window.lay_out(1600, 1000)
     window.set_config(MODERN.replace(epochs=400))
     window.load_data("iris")
     window.show()

@@ -45,7 +45,7 @@ from nnstudio.gui.widgets.weight_heatmaps import WeightHeatmaps
 from nnstudio.gui.worker import TrainingThread
 
 LAZY_VIEW_MINIMUM = (130, 160)  # pixels: about the smallest the lazily built views allow
-DEFAULT_SIZE = (1400, 1000)  # pixels, when the screen has room (see _fit_to_screen)
+DEFAULT_SIZE = (1400, 1000)  # pixels, when the screen has room (see lay_out)
 TITLE_BAR_ALLOWANCE = 40  # pixels of a window's frame above its contents
 REDRAW_INTERVAL_MS = 33  # at most ~30 frames a second, whatever the snapshot rate
 MAX_RECENT_FILES = 8
@@ -115,7 +115,7 @@ class MainWindow(QMainWindow):
 
         self._build_views()
         self.inside = InsideController(self, self.settings)
-        self._fit_to_screen()
+        self.lay_out()
         self._default_state = self.saveState()
         self._build_menus()
         self._restore_settings()
@@ -180,19 +180,25 @@ class MainWindow(QMainWindow):
         self.docks["metrics"].raise_()
         self._dock("heatmaps", "Weights", self.heatmaps, bottom)
 
-    def _fit_to_screen(self) -> None:
-        """Take the default size, or less where the screen has less room, and lay out the docks.
+    def lay_out(self, width: int | None = None, height: int | None = None) -> None:
+        """Resize the window and give the docks their default sizes for its new size.
 
-        Run once every dock is in place: while the bottom docks are added, before they
-        are tabbed together, they stand one above the other and grow the window (to
-        1170 pixels high, past a 1080-pixel screen), and tabbing them does not shrink it.
+        Without a size, the window takes DEFAULT_SIZE, or less where the screen has
+        less room. (A plain resize gives all the new room to the network editor, and
+        leaves the docks as narrow as a small screen made them.) The window runs this
+        once every dock is in place: while the bottom docks are added, before they are
+        tabbed together, they stand one above the other and grow the window (to 1170
+        pixels high, past a 1080-pixel screen), and tabbing them does not shrink it.
         """
         self.layout().activate()  # the minimum size of the docks as they stand now
-        room = self.screen().availableGeometry()
-        width, height = DEFAULT_SIZE
-        self.resize(min(width, room.width()), min(height, room.height() - TITLE_BAR_ALLOWANCE))
+        if width is None or height is None:
+            room = self.screen().availableGeometry()
+            width = min(DEFAULT_SIZE[0], room.width())
+            height = min(DEFAULT_SIZE[1], room.height() - TITLE_BAR_ALLOWANCE)
+        self.resize(width, height)
+        self.layout().activate()  # a shown window resizes later, and the docks with it
         # On a narrow screen the side docks share what the network editor leaves.
-        spare = max(0, self.width() - self.centralWidget().minimumSizeHint().width() - 40)
+        spare = max(0, width - self.centralWidget().minimumSizeHint().width() - 40)
         scale = min(1.0, spare / 900)
         self.resizeDocks([self.docks["data"]], [round(380 * scale)], Qt.Horizontal)
         self.resizeDocks([self.docks["loss"]], [round(520 * scale)], Qt.Horizontal)

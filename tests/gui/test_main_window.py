@@ -67,6 +67,17 @@ def test_the_window_can_be_made_small_enough_for_a_projector(qtbot, window):
     qtbot.waitUntil(scroll.verticalScrollBar().isVisible)  # the panel scrolls instead
 
 
+def test_laying_the_window_out_for_a_large_screen_widens_the_docks_too(qtbot, window):
+    # The test screen is small, so the window starts narrow with narrow side docks; a
+    # plain resize would give all the new width to the network editor.
+    data, loss, heatmaps = (window.docks[name] for name in ("data", "loss", "heatmaps"))
+    assert data.width() < 200 and loss.width() < 200
+    window.lay_out(1920, 1080)
+    qtbot.waitUntil(lambda: data.width() >= 340 and loss.width() >= 460)
+    assert window.size().toTuple() == (1920, 1080)
+    assert heatmaps.height() >= 200
+
+
 def test_train_button_runs_and_views_follow(qtbot, window):
     reason, _ = _train_to_end(qtbot, window)
     assert reason == "completed"
