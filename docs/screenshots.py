@@ -89,7 +89,7 @@ def main() -> int:
         timeline.findChild(QWidget, "timeline_slider").maximum()
     )
     window.docks["heatmaps"].raise_()
-    window.resizeDocks([window.docks["heatmaps"]], [360], Qt.Vertical)
+    window.resizeDocks([window.docks["heatmaps"]], [310], Qt.Vertical)
     wait(300)
     window.grab().save(str(OUT / "studio-timeline-compare.png"))
     window.close()
