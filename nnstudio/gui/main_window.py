@@ -47,6 +47,10 @@ from nnstudio.gui.worker import TrainingThread
 LAZY_VIEW_MINIMUM = (130, 160)  # pixels: about the smallest the lazily built views allow
 DEFAULT_SIZE = (1400, 1000)  # pixels, when the screen has room (see lay_out)
 TITLE_BAR_ALLOWANCE = 40  # pixels of a window's frame above its contents
+# The docks' default sizes in pixels: the side docks' widths, the bottom docks' heights.
+SIDE_DOCK_WIDTHS = {"data": 380, "loss": 520}
+BOTTOM_DOCK_HEIGHTS = {"heatmaps": 250, "timeline": 70}
+DOCK_SEPARATORS = 40  # pixels between the docks and the network editor, all told
 REDRAW_INTERVAL_MS = 33  # at most ~30 frames a second, whatever the snapshot rate
 MAX_RECENT_FILES = 8
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
@@ -198,11 +202,13 @@ class MainWindow(QMainWindow):
         self.resize(width, height)
         self.layout().activate()  # a shown window resizes later, and the docks with it
         # On a narrow screen the side docks share what the network editor leaves.
-        spare = max(0, width - self.centralWidget().minimumSizeHint().width() - 40)
-        scale = min(1.0, spare / 900)
-        self.resizeDocks([self.docks["data"]], [round(380 * scale)], Qt.Horizontal)
-        self.resizeDocks([self.docks["loss"]], [round(520 * scale)], Qt.Horizontal)
-        self.resizeDocks([self.docks["heatmaps"], self.docks["timeline"]], [250, 70], Qt.Vertical)
+        editor = self.centralWidget().minimumSizeHint().width()
+        spare = max(0, width - editor - DOCK_SEPARATORS)
+        scale = min(1.0, spare / sum(SIDE_DOCK_WIDTHS.values()))
+        for name, dock_width in SIDE_DOCK_WIDTHS.items():
+            self.resizeDocks([self.docks[name]], [round(dock_width * scale)], Qt.Horizontal)
+        bottom = [self.docks[name] for name in BOTTOM_DOCK_HEIGHTS]
+        self.resizeDocks(bottom, list(BOTTOM_DOCK_HEIGHTS.values()), Qt.Vertical)
 
     def _dock(self, name: str, title: str, widget: QWidget | None, area) -> QDockWidget:
         dock = QDockWidget(title, self)
