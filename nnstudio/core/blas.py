@@ -1,13 +1,17 @@
 """How many threads NumPy's BLAS uses while a network trains.
 
-NumPy's OpenBLAS splits every matrix product over all cores. That pays off for
-big layers (an MNIST-sized step is ~30 million multiply-adds), but on small and
-medium networks the threads cost more to wake and join than they save: on two
-cores a 64-[128, 64]-10 network with batch 128 trains ~1.2-1.6x faster on one
-thread, and in the studio the second core is then free for the window.
-:func:`training_threads` picks 1 below :data:`SMALL_STEP_MACS`, else leaves
-BLAS alone, and :func:`limited_threads` applies it to NumPy's BLAS only
-(through threadpoolctl, so other libraries in the process keep their settings).
+NumPy's OpenBLAS splits a product over all cores once it is big enough. On two
+cores, two threads train a medium network faster headless (64-[128, 64]-10 with
+batch 128: 1.28x in float64, 1.15x in float32), but the studio's training process
+cannot use them: the window draws on the second core, and OpenBLAS's threads wait
+for each other whenever one of them is descheduled (a training process on two
+threads fell to 0.42 of the headless speed). So that a run is as fast in the
+studio as headless, :func:`training_threads` picks one thread below
+:data:`SMALL_STEP_MACS`; bigger networks (an MNIST-sized step is ~30 million
+multiply-adds) keep BLAS's own setting, as their products gain more from a second
+thread than the window's share of it costs them. :func:`limited_threads` applies
+the choice to NumPy's BLAS only (through threadpoolctl, so other libraries in the
+process keep their settings).
 """
 
 from __future__ import annotations
