@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QScrollArea,
+    QTabBar,
     QWidget,
 )
 
@@ -209,6 +210,26 @@ class MainWindow(QMainWindow):
             self.resizeDocks([self.docks[name]], [round(dock_width * scale)], Qt.Horizontal)
         bottom = [self.docks[name] for name in BOTTOM_DOCK_HEIGHTS]
         self.resizeDocks(bottom, list(BOTTOM_DOCK_HEIGHTS.values()), Qt.Vertical)
+        self._hide_unused_tab_bars()
+
+    def restoreState(self, state, version: int = 0) -> bool:  # noqa: N802 - Qt's name
+        restored = super().restoreState(state, version)
+        self._hide_unused_tab_bars()
+        return restored
+
+    def _hide_unused_tab_bars(self) -> None:
+        """Hide the tab bars of dock tab groups that no longer exist.
+
+        Qt's dock layout makes a new tab bar when a tab group changes (as the docks are
+        tabbed together at start-up) and leaves the old one where it was, shown with
+        the window: a stray "Accuracy | Gradient norms" bar over the network editor once
+        the window is resized. Hiding every tab bar and laying the docks out again
+        shows only those in use.
+        """
+        for bar in self.findChildren(QTabBar, options=Qt.FindDirectChildrenOnly):
+            bar.hide()
+        self.layout().invalidate()
+        self.layout().activate()
 
     def _dock(self, name: str, title: str, widget: QWidget | None, area) -> QDockWidget:
         dock = QDockWidget(title, self)

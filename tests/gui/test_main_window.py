@@ -8,6 +8,8 @@ import textwrap
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QTabBar
 
 from nnstudio.core.config import CLASSIC, MODERN
 from nnstudio.gui.main_window import MainWindow
@@ -65,6 +67,10 @@ def test_the_window_can_be_made_small_enough_for_a_projector(qtbot, window):
     scroll = window.docks["data"].widget()
     assert scroll.widget() is window.data_panel
     qtbot.waitUntil(scroll.verticalScrollBar().isVisible)  # the panel scrolls instead
+    # With every view built, the window still fits a 1280 x 800 screen.
+    window.ensure_views()
+    minimum = window.minimumSizeHint()
+    assert minimum.width() <= 1280 - 100 and minimum.height() <= 760
 
 
 def test_laying_the_window_out_for_a_large_screen_widens_the_docks_too(qtbot, window):
@@ -76,6 +82,30 @@ def test_laying_the_window_out_for_a_large_screen_widens_the_docks_too(qtbot, wi
     qtbot.waitUntil(lambda: data.width() >= 340 and loss.width() >= 460)
     assert window.size().toTuple() == (1920, 1080)
     assert heatmaps.height() >= 200
+
+
+def _shown_tab_bars(window):
+    bars = window.findChildren(QTabBar, options=Qt.FindDirectChildrenOnly)
+    return sorted(tuple(b.tabText(i) for i in range(b.count())) for b in bars if b.isVisible())
+
+
+def test_no_stray_tab_bar_shows_after_a_resize_or_a_layout_reset(qtbot, window):
+    # Qt leaves the tab bar of a tab group that changed where it was; these must stay
+    # hidden, or a stray "Accuracy | Gradient norms" bar floats over the editor.
+    groups = [
+        ("Accuracy", "Gradient norms", "Diagnostics", "Units"),
+        ("Data", "Hyperparameters"),
+        ("Loss", "Decision boundary"),
+        ("Weights", "Weight histograms"),
+    ]
+    assert len(window.findChildren(QTabBar, options=Qt.FindDirectChildrenOnly)) > len(groups)
+    for size in ((1150, 800), (1600, 1000)):
+        window.resize(*size)
+        qtbot.waitUntil(lambda size=size: window.size().toTuple() == size)
+        assert _shown_tab_bars(window) == groups
+    window.findChild(QAction, "reset_layout_action").trigger()
+    qtbot.wait(50)
+    assert _shown_tab_bars(window) == groups
 
 
 def test_train_button_runs_and_views_follow(qtbot, window):
