@@ -84,6 +84,25 @@ def test_laying_the_window_out_for_a_large_screen_widens_the_docks_too(qtbot, wi
     assert heatmaps.height() >= 200
 
 
+def test_long_column_names_do_not_make_the_window_wider_than_a_laptop(qtbot, window, tmp_path):
+    # The decision boundary's axis pickers elide a long feature name rather than hold
+    # the window wide enough for it (1596 pixels for these names, when they did).
+    names = [f"{n}_measured_in_centimetres_at_noon" for n in ("length", "width", "depth")]
+    rows = np.random.default_rng(0).normal(size=(60, 3)).round(2)
+    path = tmp_path / "long.csv"
+    with path.open("w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow([*names, "species"])
+        out.writerows([*row, "ab"[i % 2]] for i, row in enumerate(rows))
+    assert window.load_data(path)
+    window.ensure_views()
+    assert window.minimumSizeHint().width() <= 1280 - 100
+    window.docks["boundary"].raise_()
+    picker = window.view("boundary").x_feature
+    qtbot.waitUntil(picker.isVisible)
+    assert picker.currentText() == names[0]  # the whole name, elided only on screen
+
+
 def _shown_tab_bars(window):
     bars = window.findChildren(QTabBar, options=Qt.FindDirectChildrenOnly)
     return sorted(tuple(b.tabText(i) for i in range(b.count())) for b in bars if b.isVisible())

@@ -29,7 +29,7 @@ from dataclasses import replace
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -53,6 +53,7 @@ MAX_POINTS = 3000  # points drawn per split at most (a seeded sample): scatter c
 MAX_LEGEND = 10  # classes named in the legend line
 MIN_STRENGTH, MAX_STRENGTH = 0.08, 0.75  # colour strength of an unsure and a sure grid point
 VALUE_MAP = "viridis"
+PICKER_MINIMUM_WIDTH = 80  # pixels: a feature picker shrinks to this (its name elided)
 
 
 def class_colours(k: int) -> np.ndarray:
@@ -128,6 +129,16 @@ def _sample(n: int) -> np.ndarray:
     if n <= MAX_POINTS:
         return np.arange(n)
     return np.sort(np.random.default_rng(0).choice(n, MAX_POINTS, replace=False))
+
+
+class _FeaturePicker(QComboBox):
+    """As wide as its feature names where there is room, and narrower (the name elided)
+    where there is not: long column names must not hold the window wider than a screen
+    (three 35-character names held it at 1596 pixels)."""
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        hint = super().minimumSizeHint()
+        return QSize(min(hint.width(), PICKER_MINIMUM_WIDTH), hint.height())
 
 
 class DecisionBoundaryView(QWidget):
@@ -239,7 +250,7 @@ class DecisionBoundaryView(QWidget):
         self._restyle()
 
     def _combo(self, name: str, accessible: str, tip: str) -> QComboBox:
-        combo = QComboBox(self)
+        combo = _FeaturePicker(self)
         combo.setObjectName(name)
         combo.setAccessibleName(accessible)
         combo.setToolTip(tip)
