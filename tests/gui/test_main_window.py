@@ -86,7 +86,7 @@ def test_laying_the_window_out_for_a_large_screen_widens_the_docks_too(qtbot, wi
 
 def test_long_column_names_do_not_make_the_window_wider_than_a_laptop(qtbot, window, tmp_path):
     # The decision boundary's axis pickers elide a long feature name rather than hold
-    # the window wide enough for it (1596 pixels for these names, when they did).
+    # the window wide enough for it (1518 pixels for these names, when they did).
     names = [f"{n}_measured_in_centimetres_at_noon" for n in ("length", "width", "depth")]
     rows = np.random.default_rng(0).normal(size=(60, 3)).round(2)
     path = tmp_path / "long.csv"
