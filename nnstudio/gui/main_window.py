@@ -201,7 +201,6 @@ class MainWindow(QMainWindow):
             width = min(DEFAULT_SIZE[0], room.width())
             height = min(DEFAULT_SIZE[1], room.height() - TITLE_BAR_ALLOWANCE)
         self.resize(width, height)
-        self.layout().activate()  # a shown window resizes later, and the docks with it
         # On a narrow screen the side docks share what the network editor leaves.
         editor = self.centralWidget().minimumSizeHint().width()
         spare = max(0, width - editor - DOCK_SEPARATORS)
