@@ -52,6 +52,14 @@ TITLE_BAR_ALLOWANCE = 40  # pixels of a window's frame above its contents
 SIDE_DOCK_WIDTHS = {"data": 380, "loss": 520}
 BOTTOM_DOCK_HEIGHTS = {"heatmaps": 250, "timeline": 70}
 DOCK_SEPARATORS = 40  # pixels between the docks and the network editor, all told
+# The right column holds two tab groups, one above the other. In a window shorter than
+# COMPACT_HEIGHT the lower one joins the weights' tab group (see lay_out): two groups would
+# each get under ~150 pixels, too short to read a plot in, and their minimum heights would
+# hold the window taller than a 1366x768 laptop screen leaves it room for. (The bottom
+# group spans the window, so its tabs keep their names readable, where six tabs in the
+# right column would be elided to "Lo…", "Ac…".)
+LOWER_RIGHT_GROUP = ("metrics", "gradients", "diagnostics", "units")
+COMPACT_HEIGHT = 740
 REDRAW_INTERVAL_MS = 33  # at most ~30 frames a second, whatever the snapshot rate
 MAX_RECENT_FILES = 8
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
@@ -194,12 +202,14 @@ class MainWindow(QMainWindow):
         once every dock is in place: while the bottom docks are added, before they are
         tabbed together, they stand one above the other and grow the window (to 1170
         pixels high, past a 1080-pixel screen), and tabbing them does not shrink it.
+        Below COMPACT_HEIGHT the right column's lower tab group joins the weights'.
         """
-        self.layout().activate()  # the minimum size of the docks as they stand now
         if width is None or height is None:
             room = self.screen().availableGeometry()
             width = min(DEFAULT_SIZE[0], room.width())
             height = min(DEFAULT_SIZE[1], room.height() - TITLE_BAR_ALLOWANCE)
+        self._arrange_right_column(compact=height < COMPACT_HEIGHT)
+        self.layout().activate()  # the minimum size of the docks as they stand now
         self.resize(width, height)
         # On a narrow screen the side docks share what the network editor leaves.
         editor = self.centralWidget().minimumSizeHint().width()
@@ -210,6 +220,27 @@ class MainWindow(QMainWindow):
         bottom = [self.docks[name] for name in BOTTOM_DOCK_HEIGHTS]
         self.resizeDocks(bottom, list(BOTTOM_DOCK_HEIGHTS.values()), Qt.Vertical)
         self._hide_unused_tab_bars()
+
+    def _arrange_right_column(self, compact: bool) -> None:
+        """Put LOWER_RIGHT_GROUP in the weights' tab group (``compact``) or under the loss."""
+        group = [self.docks[name] for name in LOWER_RIGHT_GROUP]
+        weights = self.docks["heatmaps"]
+        if compact == (group[0] in self.tabifiedDockWidgets(weights)):
+            return
+        if compact:
+            for dock in group:
+                self.tabifyDockWidget(weights, dock)
+            weights.raise_()
+            return
+        # A dock in a tab group can only be tabbed or taken out, not split off: take the
+        # group's first dock out, put it under the loss, and tab the rest onto it again.
+        self.removeDockWidget(group[0])
+        self.addDockWidget(Qt.RightDockWidgetArea, group[0], Qt.Vertical)
+        group[0].show()  # removeDockWidget hid it
+        for dock in group[1:]:
+            self.tabifyDockWidget(group[0], dock)
+        group[0].raise_()
+        weights.raise_()
 
     def restoreState(self, state, version: int = 0) -> bool:  # noqa: N802 - Qt's name
         restored = super().restoreState(state, version)

@@ -100,7 +100,12 @@ def test_closing_the_studio_mid_training_ends_its_training_process(tmp_path):
 
 @pytest.mark.parametrize(
     ("screen", "expected"),
-    [((1920, 1080), (1400, 1000)), ((1600, 900), (1400, 860)), ((1024, 800), (1024, 760))],
+    [
+        ((1920, 1080), (1400, 1000)),
+        ((1600, 900), (1400, 860)),
+        ((1024, 800), (1024, 760)),
+        ((1366, 728), (1366, 688)),  # a 1366 x 768 laptop screen, less a taskbar
+    ],
 )
 def test_a_first_start_opens_a_window_that_fits_the_screen(tmp_path, screen, expected):
     # The offscreen platform's screen, set by its config file (no window frame: the
@@ -113,6 +118,7 @@ def test_a_first_start_opens_a_window_that_fits_the_screen(tmp_path, screen, exp
         with_window="""
             heatmaps = window.docks["heatmaps"].height()
             print("window", window.width(), window.height(), "heatmaps", heatmaps)
+            print("minimum", window.minimumSizeHint().height())
             window.close()
         """
     )
@@ -122,6 +128,7 @@ def test_a_first_start_opens_a_window_that_fits_the_screen(tmp_path, screen, exp
     assert words[0] == "window", result.stdout + result.stderr
     assert (int(words[1]), int(words[2])) == expected
     assert int(words[4]) >= 150  # the weights keep room to be read
+    assert int(words[6]) <= expected[1]  # the window can be as small as it is
 
 
 def _studio_script(with_window: str, after: str = "", ready: str = "True", imports="") -> str:

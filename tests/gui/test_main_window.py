@@ -84,6 +84,32 @@ def test_laying_the_window_out_for_a_large_screen_widens_the_docks_too(qtbot, wi
     assert heatmaps.height() >= 200
 
 
+def test_a_short_window_moves_the_lower_right_tab_group_under_the_weights(qtbot, window):
+    # 1366 x 768 leaves about 690 pixels under a taskbar and a title bar; with two tab
+    # groups in the right column the window could not be shorter than 740.
+    two_groups = _shown_tab_bars(window)
+    assert ("Accuracy", "Gradient norms", "Diagnostics", "Units") in two_groups
+    window.lay_out(1366, 688)
+    qtbot.waitUntil(lambda: window.size().toTuple() == (1366, 688))
+    assert window.minimumSizeHint().height() <= 600
+    one_group = [
+        ("Data", "Hyperparameters"),
+        ("Loss", "Decision boundary"),
+        ("Weights", "Weight histograms", "Accuracy", "Gradient norms", "Diagnostics", "Units"),
+    ]
+    qtbot.waitUntil(lambda: _shown_tab_bars(window) == one_group)
+    assert window.docks["loss"].height() >= 250  # the whole right column
+    assert window.dockWidgetArea(window.docks["metrics"]) == Qt.BottomDockWidgetArea
+    window.docks["metrics"].raise_()
+    qtbot.waitUntil(window.metrics_plot.isVisible)
+    assert window.docks["loss"].isVisible()  # loss and accuracy in sight together
+    # A taller window puts them back under the loss, accuracy in front.
+    window.lay_out(1600, 1000)
+    qtbot.waitUntil(lambda: _shown_tab_bars(window) == two_groups)
+    assert window.dockWidgetArea(window.docks["metrics"]) == Qt.RightDockWidgetArea
+    assert window.metrics_plot.isVisible() and window.docks["loss"].isVisible()
+
+
 def test_long_column_names_do_not_make_the_window_wider_than_a_laptop(qtbot, window, tmp_path):
     # The decision boundary's axis pickers elide a long feature name rather than hold
     # the window wide enough for it (1518 pixels for these names, when they did).
