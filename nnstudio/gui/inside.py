@@ -223,6 +223,10 @@ class InsideController(QObject):
             window.training.set_grid_job(None)
         self.timeline.go_live()
         self.record(trainer.state_snapshot())
+        # The starting point of the diagnostics' curves: a short run (iris's 700 steps
+        # take a fraction of a second) may otherwise leave them its last step alone, a
+        # single point that no line joins.
+        self._record_diagnostics(self.history.last)
         self._show_state(self.history.last, live=True)
         self._refresh_histograms(force=True)
 

@@ -140,6 +140,22 @@ def test_classic_preset_trips_the_saturation_diagnosis(qtbot, window):
     assert "saturat" in summary.text().lower()
 
 
+def test_the_diagnostics_of_a_run_over_in_an_instant_still_draw_a_curve(qtbot, window):
+    # Iris trains its 700 steps in a fraction of a second, less than the diagnosis's
+    # interval: its curves held the last step alone, one point, which no line draws.
+    _train(qtbot, window, MODERN, "iris")
+    view = window.inside.diagnostics
+    steps = view._steps.view()
+    assert steps[0] == 0 and steps[-1] == 700  # the start is diagnosed too
+    saturated = view.curves["saturated_fraction"][0]  # tanh layers
+    assert np.isfinite(saturated.getData()[1]).all()  # a line from step 0
+    # A gradient norm has no value at step 0; its points are marked, so it shows.
+    gradient = view.curves["gradient_norm"][0]
+    assert np.isfinite(gradient.getData()[1]).sum() >= 1 and gradient.opts["symbol"] == "o"
+    # No markers for a figure that does not apply (dead units of a tanh layer).
+    assert view.curves["dead_fraction"][0].opts["symbol"] is None
+
+
 def test_history_budget_can_be_changed_and_is_remembered(qtbot, window):
     window.set_config(MODERN.replace(epochs=60))
     window.load_data("iris")

@@ -48,8 +48,17 @@ METRICS = (
     ("gradient_norm", "gradient norm (log)", True),
 )
 NO_PROBLEMS = "No problems detected."
+# Up to this many diagnoses, each is marked with a dot: a run over in an instant has two
+# or three, and a figure measured at one of them only (a gradient norm: none at step 0)
+# would otherwise be a lone point that no line draws.
+MARKED_POINTS = 30
 # Activations a figure is measured for (other layers leave no line in that plot).
 APPLIES_TO = {"dead_fraction": set(DEAD_ACTIVATIONS), "saturated_fraction": set(PEAK_SLOPE)}
+
+
+def _colour(layer: int) -> str:
+    """The colour of hidden layer ``layer``'s lines (1-based), as in the other views."""
+    return LAYER_COLOURS[(layer - 1) % len(LAYER_COLOURS)]
 
 
 class DiagnosticsView(QWidget):
@@ -186,9 +195,17 @@ class DiagnosticsView(QWidget):
         steps = self._steps.view()
         width = self.plots[METRICS[0][0]].getViewBox().width()
         smooth = antialias_for(len(steps), width)
+        few = len(steps) <= MARKED_POINTS
         for name, _, _ in METRICS:
             for curve, array in zip(self.curves[name], self._values[name], strict=True):
-                curve.setData(steps, array.view(), antialias=smooth)
+                values = array.view()
+                # Not where every value is NaN (a figure that does not apply to the
+                # layer, or is not measured yet): pyqtgraph's markers warn on those.
+                symbol = "o" if few and np.isfinite(values).any() else None
+                had_symbol = curve.opts["symbol"] is not None
+                curve.setData(steps, values, symbol=symbol, antialias=smooth)
+                if had_symbol and symbol is None:
+                    curve.scatter.clear()  # hidden markers would keep every point
 
     def clear(self) -> None:
         """Forget every point and message (a new run)."""
@@ -196,7 +213,7 @@ class DiagnosticsView(QWidget):
         for name, _, _ in METRICS:
             self._values[name] = [GrowableArray(256) for _ in self._layers]
             for curve in self.curves[name]:
-                curve.setData([], [])
+                curve.setData([], [], symbol=None)
         self._dirty = False
         self.mark_step(None)
         self.show_messages([])
@@ -240,8 +257,11 @@ class DiagnosticsView(QWidget):
                 plot.removeItem(curve)
             self.curves[name] = [
                 plot.plot(
-                    pen=pg.mkPen(LAYER_COLOURS[(layer - 1) % len(LAYER_COLOURS)], width=2),
+                    pen=pg.mkPen(_colour(layer), width=2),
                     connect="finite",
+                    symbolSize=6,
+                    symbolBrush=_colour(layer),
+                    symbolPen=None,
                 )
                 for layer, _ in layers
             ]
@@ -254,8 +274,7 @@ class DiagnosticsView(QWidget):
             return
         self.legend.setText(
             "&nbsp;&nbsp;".join(
-                f'<span style="color:{LAYER_COLOURS[(layer - 1) % len(LAYER_COLOURS)]}">━━</span>'
-                f"&nbsp;h{layer} ({activation})"
+                f'<span style="color:{_colour(layer)}">━━</span>&nbsp;h{layer} ({activation})'
                 for layer, activation in self._layers
             )
         )
