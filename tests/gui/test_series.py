@@ -3,6 +3,7 @@
 import numpy as np
 import pyqtgraph as pg
 import pytest
+from PySide6.QtGui import QImage, QPainter
 
 from nnstudio.gui.widgets.series import ReadableAxis, SteadyViewBox, make_plot_widget, nice_ceil
 
@@ -90,3 +91,25 @@ def test_an_axis_keeps_its_drawing_when_told_the_range_it_has(qtbot):
     assert axis.picture is drawn
     axis.setRange(0.0, 12.0)
     assert axis.picture is None
+
+
+def test_tick_labels_of_a_short_log_axis_do_not_overlap(qtbot):
+    # A diagnostics plot is ~35 pixels high; over 0.075-0.11 on a log axis, pyqtgraph
+    # labelled 0.08, 0.09 and 0.1 on top of each other.
+    widget = pg.PlotWidget(axisItems={"left": ReadableAxis("left")})
+    qtbot.addWidget(widget)
+    widget.resize(300, 60)
+    widget.setLogMode(y=True)
+    widget.setYRange(np.log10(0.075), np.log10(0.11), padding=0)
+    widget.show()
+    qtbot.waitExposed(widget)
+    axis = widget.getAxis("left")
+    image = QImage(10, 10, QImage.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        texts = axis.generateDrawSpecs(painter)[2]
+    finally:
+        painter.end()
+    rects = [rect for rect, _, _ in texts]
+    assert rects  # something is labelled
+    assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1 :])

@@ -65,7 +65,8 @@ class ReadableAxis(pg.AxisItem):
 
     In log mode pyqtgraph labels every minor tick (2 … 9 in each decade), which
     piles the labels up at the top of a decade; this axis labels 1, 2 and 5 only,
-    unless that would leave fewer than two labels in view.
+    unless that would leave fewer than two labels in view, and never draws a label
+    over another.
     """
 
     def __init__(self, orientation: str, **kwargs):
@@ -89,9 +90,12 @@ class ReadableAxis(pg.AxisItem):
 
     def generateDrawSpecs(self, p):  # noqa: N802 (pyqtgraph override)
         specs = super().generateDrawSpecs(p)
-        if specs is None or self._grid is None:
+        if specs is None:
             return specs
         axis, ticks, texts = specs
+        texts = _apart(texts)
+        if self._grid is None:
+            return axis, ticks, texts
         # With the grid on, each tick is one line across the view; lines of several tick
         # levels at one place add up, as translucent lines drawn over each other do.
         lines: dict[float, tuple[QLineF, QColor, float]] = {}
@@ -112,6 +116,20 @@ class ReadableAxis(pg.AxisItem):
         mantissas = [round(10 ** (v - math.floor(v))) for v in values]
         kept = [s if m in (1, 2, 5) else "" for s, m in zip(strings, mantissas, strict=True)]
         return kept if sum(1 for s in kept if s) >= 2 else strings
+
+
+def _apart(texts: list) -> list:
+    """The tick labels ``(rect, flags, text)`` that overlap none before them.
+
+    pyqtgraph spaces each level of ticks, but not the levels against each other: on a
+    log axis a few pixels high, the labels of 0.08, 0.09 and 0.1 land on top of each
+    other. Its labels come major level first, so these are the ones kept.
+    """
+    kept: list = []
+    for text in texts:
+        if not any(text[0].intersects(other[0]) for other in kept):
+            kept.append(text)
+    return kept
 
 
 def antialias_for(points: int, pixels: float) -> bool:
