@@ -1,4 +1,5 @@
 import os
 
 # Before any QApplication exists: GUI tests never need a display.
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if not os.environ.get("QT_QPA_PLATFORM"):  # unset, or set empty (which Qt reads as unset)
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
