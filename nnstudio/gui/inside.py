@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QObject, QSettings, Qt
-from PySide6.QtWidgets import QInputDialog, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QInputDialog, QWidget
 
 from nnstudio.core.diagnostics import LayerDiagnostics, diagnose, summarize
 from nnstudio.core.grid import GridSpec, grid_outputs, unit_grids
@@ -26,7 +26,7 @@ from nnstudio.core.network import Network
 from nnstudio.core.rate_limit import AtMostEvery
 from nnstudio.gui.widgets.decision_boundary import DecisionBoundaryView
 from nnstudio.gui.widgets.diagnostics_view import DiagnosticsView
-from nnstudio.gui.widgets.neuron_view import UnitStrip, UnitView
+from nnstudio.gui.widgets.neuron_view import UnitsPanel, UnitStrip, UnitView
 from nnstudio.gui.widgets.timeline import TimelineWidget
 from nnstudio.gui.widgets.weight_histograms import WeightHistogramView
 
@@ -144,15 +144,10 @@ class InsideController(QObject):
     def _build_units(self) -> QWidget:
         # The units are drawn over the decision boundary's grid (its axes and ranges).
         self.window.view("boundary")
-        units = QWidget(self.window)
-        units.setObjectName("units_panel")
-        layout = QVBoxLayout(units)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self._unit_view = UnitView(units)
-        self._unit_strip = UnitStrip(units)
+        self._unit_view = UnitView()
+        self._unit_strip = UnitStrip()
         self._unit_strip.unit_clicked.connect(self._on_node_chosen)
-        layout.addWidget(self._unit_view, 3)
-        layout.addWidget(self._unit_strip, 1)
+        units = UnitsPanel(self._unit_view, self._unit_strip, self.window)
         entry = self._shown_entry()
         if entry is not None:
             self._show_units(entry)

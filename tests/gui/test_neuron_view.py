@@ -11,7 +11,13 @@ from nnstudio.core.generators import generate
 from nnstudio.core.grid import make_grid_spec, unit_grids
 from nnstudio.core.trainer import Trainer
 from nnstudio.gui.palette import diverging_colormap
-from nnstudio.gui.widgets.neuron_view import MAX_THUMBNAILS, UnitStrip, UnitView, activation_scale
+from nnstudio.gui.widgets.neuron_view import (
+    MAX_THUMBNAILS,
+    UnitsPanel,
+    UnitStrip,
+    UnitView,
+    activation_scale,
+)
 from nnstudio.gui.widgets.series import nice_ceil
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -78,6 +84,29 @@ def test_unit_view_shows_the_grid_with_title_and_scale(qtbot, trained):
     assert view.levels() == pytest.approx((0.0, 0.6))
     view.show_unit(-grid, spec, "h2 #3 (linear)")  # another unit: a fresh, symmetric scale
     assert view.levels() == pytest.approx((-0.5, 0.5))
+
+
+def test_a_wide_short_panel_puts_the_unit_beside_the_strip(qtbot, trained):
+    # Across the bottom of a short window, stacked, the unit's plane was a strip 35
+    # pixels high and 1300 wide.
+    network, pre, spec = trained
+    panel = UnitsPanel(UnitView(), UnitStrip())
+    qtbot.addWidget(panel)
+    panel.view.show_unit(unit_grids(network, pre, spec, 1)[0], spec, "h1 #1 (tanh)")
+    panel.resize(1300, 220)
+    panel.show()
+    qtbot.waitUntil(lambda: panel.strip.geometry().left() > 0)
+    assert panel.side_by_side()
+    view, strip = panel.view.geometry(), panel.strip.geometry()
+    assert view.height() == 220 and view.width() <= 1.4 * 220 + 1
+    assert strip.left() >= view.right() and strip.width() > 900
+    plane = panel.view.plot.getViewBox().size()
+    assert 0.6 < plane.width() / plane.height() < 1.6  # near square, not a strip
+    # In a tall place (the right column of a larger window) they stand one above the other.
+    panel.resize(500, 600)
+    qtbot.waitUntil(lambda: panel.strip.geometry().top() > 0)
+    assert not panel.side_by_side()
+    assert panel.view.width() == 500 and panel.view.height() > panel.strip.height()
 
 
 def test_strip_builds_one_thumbnail_per_unit_on_one_scale(qtbot, trained):

@@ -24,13 +24,14 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from nnstudio.core.grid import GridSpec
 from nnstudio.gui.palette import diverging_colormap, style_plot, symmetric_limit
 from nnstudio.gui.widgets.series import SqueezableTitle, SteadyScale, plot_colours
 
 MAX_THUMBNAILS = 64
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's largest widget size, which PySide6 does not export
 GAP = 0.12  # space between thumbnails, as a fraction of a thumbnail
 # Thumbnails are drawn a few dozen pixels wide: a finer grid is sampled down to at most
 # this many points a side (keeping its edges), which makes colouring them cheap.
@@ -173,6 +174,42 @@ class UnitView(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.PaletteChange:
             self._restyle()
+
+
+class UnitsPanel(QWidget):
+    """A :class:`UnitView` over a :class:`UnitStrip`, or beside it when the panel is wide
+    and short.
+
+    In a short window the panel shares the weights' place across the bottom (see
+    ``MainWindow.lay_out``); stacked there, the unit's plane would be squashed into a
+    strip a few dozen pixels high. Side by side, the view is kept about as wide as it
+    is high, so the plane stays near square, and the thumbnails take the rest.
+    """
+
+    SIDE_BY_SIDE_ABOVE = 2.0  # width / height beyond which the two stand side by side
+    VIEW_ASPECT = 1.4  # the view's width per height side by side: axis, plane, colour bar
+
+    def __init__(self, view: UnitView, strip: UnitStrip, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("units_panel")
+        self.view, self.strip = view, strip
+        self._layout = QBoxLayout(QBoxLayout.TopToBottom, self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.addWidget(view, 3)
+        self._layout.addWidget(strip, 1)
+
+    def side_by_side(self) -> bool:
+        return self._layout.direction() == QBoxLayout.LeftToRight
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        width, height = event.size().width(), event.size().height()
+        side = width > self.SIDE_BY_SIDE_ABOVE * height
+        direction = QBoxLayout.LeftToRight if side else QBoxLayout.TopToBottom
+        if self._layout.direction() != direction:
+            self._layout.setDirection(direction)
+        # (Qt ignores a maximum it has already: no new layout pass on every resize.)
+        self.view.setMaximumWidth(round(self.VIEW_ASPECT * height) if side else QWIDGETSIZE_MAX)
 
 
 class UnitStrip(QWidget):
