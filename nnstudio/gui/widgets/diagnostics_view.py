@@ -50,8 +50,9 @@ METRICS = (
 NO_PROBLEMS = "No problems detected."
 # Up to this many diagnoses, each is marked with a dot: a run over in an instant has two
 # or three, and a figure measured at one of them only (a gradient norm: none at step 0)
-# would otherwise be a lone point that no line draws.
-MARKED_POINTS = 30
+# would otherwise be a lone point that no line draws. Few, as the dots cost ~4 ms a frame
+# (`python -m benchmarks.paint`); a run diagnosed five times a second passes 12 in 2 s.
+MARKED_POINTS = 12
 # Activations a figure is measured for (other layers leave no line in that plot).
 APPLIES_TO = {"dead_fraction": set(DEAD_ACTIVATIONS), "saturated_fraction": set(PEAK_SLOPE)}
 
