@@ -67,10 +67,11 @@ def test_the_window_can_be_made_small_enough_for_a_projector(qtbot, window):
     scroll = window.docks["data"].widget()
     assert scroll.widget() is window.data_panel
     qtbot.waitUntil(scroll.verticalScrollBar().isVisible)  # the panel scrolls instead
-    # With every view built, the window still fits a 1280 x 800 screen.
+    # With every view built, the window still fits a 1024 x 768 screen (1116 pixels wide
+    # at least when the decision boundary's controls could not wrap).
     window.ensure_views()
     minimum = window.minimumSizeHint()
-    assert minimum.width() <= 1280 - 100 and minimum.height() <= 760
+    assert minimum.width() <= 1024 - 60 and minimum.height() <= 760
 
 
 def test_laying_the_window_out_for_a_large_screen_widens_the_docks_too(qtbot, window):

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 from nnstudio.core.grid import GridSpec, make_grid_spec
 from nnstudio.gui.palette import LAYER_COLOURS, style_plot
 from nnstudio.gui.widgets.series import make_plot_widget, plot_colours
+from nnstudio.gui.widgets.wrapping_row import WrappingRow
 
 # Okabe-Ito (colour-blind safe), as palette.LAYER_COLOURS but with its grey instead of
 # black, which would vanish on a dark background. More classes than colours repeat them.
@@ -232,17 +233,20 @@ class DecisionBoundaryView(QWidget):
         self.note.setContentsMargins(4, 0, 4, 2)
         self.note.hide()
 
-        controls = QHBoxLayout()
-        controls.setContentsMargins(4, 0, 4, 0)
+        axes, toggles = QHBoxLayout(), QHBoxLayout()
         for widget in (self.x_label, self.x_feature, self.y_label, self.y_feature):
-            controls.addWidget(widget)
-        controls.addStretch(1)
-        controls.addWidget(self.show_test)
-        controls.addWidget(self.discretize)
+            axes.addWidget(widget)
+        axes.addStretch(1)
+        toggles.addWidget(self.show_test)
+        toggles.addWidget(self.discretize)
+        # The check boxes go under the axis pickers in a narrow dock: in one row they held
+        # the view 374 pixels wide, and the window too wide for a 1024-pixel screen.
+        self.controls = WrappingRow(axes, toggles, self)
+        self.controls.setContentsMargins(4, 0, 4, 0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addLayout(controls)
+        layout.addWidget(self.controls)
         layout.addWidget(self.plot_widget, 1)
         layout.addWidget(self.legend)  # its own row: many class names need the width
         layout.addWidget(self.note)
