@@ -22,6 +22,8 @@ def test_a_row_asks_only_for_its_wider_group(qtbot):
     first, second = row.first.minimumSizeHint(), row.second.minimumSizeHint()
     assert row.minimumSizeHint().width() == max(first.width(), second.width())
     assert row.sizeHint().width() > first.width() + second.width()
+    row.setContentsMargins(4, 0, 4, 0)  # as the decision boundary has it
+    assert row.minimumSizeHint().width() == max(first.width(), second.width()) + 8
 
 
 def test_a_narrow_row_puts_its_second_group_under_the_first(qtbot):

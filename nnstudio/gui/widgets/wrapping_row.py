@@ -36,23 +36,32 @@ class WrappingRow(QWidget):
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         first, second = self.first.minimumSizeHint(), self.second.minimumSizeHint()
-        return QSize(max(first.width(), second.width()), self._height(first, second))
+        return self._size(max(first.width(), second.width()), first, second)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         first, second = self.first.sizeHint(), self.second.sizeHint()
         width = first.width() + self._grid.horizontalSpacing() + second.width()
-        return QSize(width, self._height(first, second))
+        return self._size(width, first, second)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
         first, second = self.first.minimumSizeHint(), self.second.minimumSizeHint()
+        margins = self.contentsMargins()
+        room = event.size().width() - margins.left() - margins.right()
         both = first.width() + self._grid.horizontalSpacing() + second.width()
-        self._arrange(wrapped=event.size().width() < both)
+        self._arrange(wrapped=room < both)
 
-    def _height(self, first: QSize, second: QSize) -> int:
+    def _size(self, width: int, first: QSize, second: QSize) -> QSize:
+        """The row's size, margins included, for groups ``width`` wide and sized ``first``
+        and ``second`` (one row's height, or two)."""
         if self._wrapped:
-            return first.height() + self._grid.verticalSpacing() + second.height()
-        return max(first.height(), second.height())
+            height = first.height() + self._grid.verticalSpacing() + second.height()
+        else:
+            height = max(first.height(), second.height())
+        margins = self.contentsMargins()
+        return QSize(
+            width + margins.left() + margins.right(), height + margins.top() + margins.bottom()
+        )
 
     def _arrange(self, wrapped: bool) -> None:
         if wrapped == self._wrapped:
