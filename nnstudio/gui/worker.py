@@ -12,6 +12,9 @@ While a run goes on, the window's trainer follows its step count and evaluations
 
 from __future__ import annotations
 
+import atexit
+import weakref
+
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from nnstudio.core.blas import limited_threads
@@ -24,10 +27,29 @@ MAX_SNAPSHOTS_PER_SECOND = 30
 _idle_processes: list[RemoteTrainer] = []
 
 
+# Every TrainingThread not yet garbage: see _shut_down_at_exit.
+_live_threads: weakref.WeakSet[TrainingThread] = weakref.WeakSet()
+
+
 def close_idle_processes() -> None:
     """End the training processes no window uses (the studio calls this as it quits)."""
     while _idle_processes:
         _idle_processes.pop().close()
+
+
+@atexit.register
+def _shut_down_at_exit() -> None:
+    """End the threads of windows still open as Python exits, and their processes.
+
+    A script that makes a window and ends without closing it would otherwise have Qt
+    destroy a running QThread, which aborts the process ("QThread: Destroyed while
+    thread is still running"). (atexit runs this before multiprocessing's own
+    clean-up, which it registered earlier.)
+    """
+    for training in list(_live_threads):
+        if training.thread.isRunning():
+            training.shutdown()
+    close_idle_processes()
 
 
 class TrainingWorker(QObject):
@@ -109,6 +131,7 @@ class TrainingThread(QObject):
         self._trainer: Trainer | None = None
         self._grid_job = None
         self.thread.start()
+        _live_threads.add(self)
 
     @property
     def trainer(self) -> Trainer | None:

@@ -1,5 +1,10 @@
 """The training thread: snapshots cross threads, pause and step work, shutdown joins."""
 
+import os
+import subprocess
+import sys
+import textwrap
+
 import numpy as np
 import pytest
 
@@ -169,3 +174,27 @@ def test_a_hand_edit_made_while_paused_goes_into_the_next_run(qtbot, training):
     # One step of training moves the weight only a little from the value set by hand.
     assert received[-1].weights[0][0, 0] == pytest.approx(3.0, abs=0.2)
     assert training.trainer.network.weights[0][0, 0] == received[-1].weights[0][0, 0]
+
+
+@pytest.mark.parametrize("training_first", [False, True])
+def test_a_script_that_never_closes_its_window_exits_cleanly(tmp_path, training_first):
+    # Qt aborts the process when a running QThread is destroyed at exit: a script that
+    # made a window and ended without closing it crashed ("Destroyed while thread ...").
+    script = textwrap.dedent(f"""
+        from PySide6.QtWidgets import QApplication
+        app = QApplication([])
+        from nnstudio.gui.main_window import MainWindow
+        window = MainWindow()
+        window.show()
+        if {training_first}:
+            window.load_data("iris")
+            window.toggle_training()  # and exit mid-run
+        print("made", window.training.thread.isRunning(), window.training.running)
+    """)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"made True {training_first}" in result.stdout
+    assert "Destroyed while thread" not in result.stderr
