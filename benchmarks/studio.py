@@ -101,9 +101,8 @@ def show_every_dock(window) -> None:
     window.splitDockWidget(docks["heatmaps"], docks["histograms"], Qt.Horizontal)
     for dock in docks.values():
         dock.show()
-    # Moving docks out of their tab groups leaves the groups' old tab bars behind;
-    # the window's restoreState hides them (see MainWindow._hide_unused_tab_bars).
-    window.restoreState(window.saveState())
+    # Moving docks out of their tab groups leaves the groups' old tab bars behind.
+    window.hide_unused_tab_bars()
 
 
 def resident_bytes(process) -> tuple[int, int]:

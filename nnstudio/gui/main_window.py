@@ -219,7 +219,7 @@ class MainWindow(QMainWindow):
             self.resizeDocks([self.docks[name]], [round(dock_width * scale)], Qt.Horizontal)
         bottom = [self.docks[name] for name in BOTTOM_DOCK_HEIGHTS]
         self.resizeDocks(bottom, list(BOTTOM_DOCK_HEIGHTS.values()), Qt.Vertical)
-        self._hide_unused_tab_bars()
+        self.hide_unused_tab_bars()
 
     def _arrange_right_column(self, compact: bool) -> None:
         """Put LOWER_RIGHT_GROUP in the weights' tab group (``compact``) or under the loss."""
@@ -244,17 +244,18 @@ class MainWindow(QMainWindow):
 
     def restoreState(self, state, version: int = 0) -> bool:  # noqa: N802 - Qt's name
         restored = super().restoreState(state, version)
-        self._hide_unused_tab_bars()
+        self.hide_unused_tab_bars()
         return restored
 
-    def _hide_unused_tab_bars(self) -> None:
+    def hide_unused_tab_bars(self) -> None:
         """Hide the tab bars of dock tab groups that no longer exist.
 
         Qt's dock layout makes a new tab bar when a tab group changes (as the docks are
         tabbed together at start-up) and leaves the old one where it was, shown with
         the window: a stray "Accuracy | Gradient norms" bar over the network editor once
         the window is resized. Hiding every tab bar and laying the docks out again
-        shows only those in use.
+        shows only those in use. The window does this after its own layout changes;
+        code that moves docks itself should call it after them.
         """
         for bar in self.findChildren(QTabBar, options=Qt.FindDirectChildrenOnly):
             bar.hide()
