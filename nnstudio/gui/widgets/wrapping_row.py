@@ -40,16 +40,18 @@ class WrappingRow(QWidget):
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         first, second = self.first.sizeHint(), self.second.sizeHint()
-        width = first.width() + self._grid.horizontalSpacing() + second.width()
-        return self._size(width, first, second)
+        return self._size(self._side_by_side(first, second), first, second)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
         first, second = self.first.minimumSizeHint(), self.second.minimumSizeHint()
         margins = self.contentsMargins()
         room = event.size().width() - margins.left() - margins.right()
-        both = first.width() + self._grid.horizontalSpacing() + second.width()
-        self._arrange(wrapped=room < both)
+        self._arrange(wrapped=room < self._side_by_side(first, second))
+
+    def _side_by_side(self, first: QSize, second: QSize) -> int:
+        """The width of groups sized ``first`` and ``second`` in one row."""
+        return first.width() + self._grid.horizontalSpacing() + second.width()
 
     def _size(self, width: int, first: QSize, second: QSize) -> QSize:
         """The row's size, margins included, for groups ``width`` wide and sized ``first``
